@@ -1,0 +1,1 @@
+"""Shared test infrastructure: real servers on loopback, started and stopped by the suite."""
