@@ -137,6 +137,7 @@ class StatsdConfig(_Model):
     host: str = "127.0.0.1"
     port: int = Field(8125, ge=1, le=65535)
     prefix: str = "mfaguard"
+    protocol: Literal["udp", "tcp"] = "udp"
 
 
 class PrometheusConfig(_Model):
@@ -239,7 +240,7 @@ def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
                 best = lineno
             continue
         key = line.split("=", 1)[0].strip().strip('"') if "=" in line else ""
-        if key and table + [key] == keys[: len(table) + 1] and len(table) + 1 == len(keys):
+        if key and [*table, key] == keys[: len(table) + 1] and len(table) + 1 == len(keys):
             array = ".".join(table)
             if array in seen_arrays and indexes and seen_arrays[array] != indexes[0]:
                 continue

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 __all__ = [
     "SCHEMA_VERSION",
-    "Account",
     "AccessKey",
+    "Account",
     "AccountError",
     "AccountFacts",
     "Adoption",
@@ -149,6 +149,8 @@ class AccountFacts:
     enforcing_groups: tuple[str, ...] = ()  # groups that carry a force-MFA policy
     admin_groups: tuple[str, ...] = ()  # groups that grant administrator access
     admin_policy_arns: tuple[str, ...] = ()  # managed policies found to grant administrator access
+    enforced_users: tuple[str, ...] = ()  # users with a force-MFA policy of their own (not via a group)
+    admin_users: tuple[str, ...] = ()  # users granted admin directly (policy or assumable admin role)
     report_generated_at: datetime | None = None
     api_calls: int = 0
     errors: tuple[AccountError, ...] = ()
@@ -245,7 +247,7 @@ class Snapshot:
 
     def to_dict(self) -> dict[str, Any]:
         data = _to_jsonable(asdict(self))
-        for entry, adoption in zip(data["adoption"], self.adoption):
+        for entry, adoption in zip(data["adoption"], self.adoption, strict=True):
             entry["pct"] = adoption.pct
         data["org_pct"] = self.org.pct if self.adoption else None
         return data

@@ -12,7 +12,7 @@ from typing import Any
 
 from mfaguard.errors import MissingExtraError
 
-__all__ = ["Emulator", "FAKE_CREDENTIALS", "running_emulator", "start_emulator"]
+__all__ = ["FAKE_CREDENTIALS", "Emulator", "running_emulator", "start_emulator"]
 
 # The emulator accepts any keys; these never leave loopback.
 FAKE_CREDENTIALS = {

@@ -1,0 +1,1 @@
+"""Reports of snapshots: terminal tables, JSON/CSV, HTML."""
