@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from mfaguard.sandbox.server import FAKE_CREDENTIALS, Emulator, start_emulator
+from tests.support.awsorg import Org, new_org
+from tests.support.faultproxy import FaultProxy
 
 _AWS_VARS = (
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL",
@@ -45,3 +47,17 @@ def moto(moto_server: Emulator) -> Iterator[Emulator]:
     """The moto server, empty at the start of the test."""
     moto_server.reset()
     yield moto_server
+
+
+@pytest.fixture
+def org(moto: Emulator) -> Org:
+    """An empty organization in the emulator; the caller is its management account."""
+    return new_org(moto)
+
+
+@pytest.fixture
+def proxy(moto: Emulator) -> Iterator[FaultProxy]:
+    """A fault-injecting proxy in front of the emulator (see tests/support/faultproxy.py)."""
+    p = FaultProxy(upstream=moto.url).start()
+    yield p
+    p.stop()

@@ -129,7 +129,7 @@ def _create_user(iam: Any, rng: random.Random, name: str, team: str, profile: st
         {"Key": "team", "Value": team}, {"Key": "email", "Value": f"{name}@example.com"},
         {"Key": "person", "Value": name}])
     console = profile.startswith("console") or profile in ("multi_device", "stale", "enforced_no_mfa")
-    keys = profile.startswith("cli") or profile == "inactive_key" or rng.random() < 0.3 and console
+    keys = profile.startswith("cli") or profile == "inactive_key" or (rng.random() < 0.3 and console)
     mfa = profile in ("console_mfa_enforced", "console_mfa", "cli_keys_mfa", "multi_device")
     enforced = profile in ("console_mfa_enforced", "multi_device", "enforced_no_mfa")
     if admin:
