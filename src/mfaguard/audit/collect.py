@@ -169,8 +169,8 @@ def collect_account(
                             api_calls=ctx.counter.counts.get(account.id, 0))
 
     try:
-        session = assume_account(ctx, account, accounts, caller_account_id)
-        iam = ctx.client("iam", session, count_as=account.id)
+        credentials = assume_account(ctx, account, accounts, caller_account_id)
+        iam = ctx.client("iam", credentials, count_as=account.id)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         return fail("assume_role", exc)
 

@@ -18,7 +18,7 @@ from mfaguard.config import AccountsConfig, AwsConfig
 from mfaguard.errors import AwsAccessError
 from mfaguard.model import Account
 
-__all__ = ["ApiCounter", "AwsContext", "assume_account", "error_code"]
+__all__ = ["ApiCounter", "AwsContext", "Credentials", "assume_account", "error_code"]
 
 
 def error_code(exc: BaseException) -> str:
@@ -51,6 +51,7 @@ class AwsContext:
     def __init__(self, aws: AwsConfig, counter: ApiCounter | None = None) -> None:
         self.aws = aws
         self.counter = counter or ApiCounter()
+        self._lock = threading.Lock()
         try:
             self.session = boto3.Session(profile_name=aws.profile, region_name=aws.region)
         except botocore.exceptions.ProfileNotFound as exc:
@@ -62,11 +63,21 @@ class AwsContext:
             max_pool_connections=32,
         )
 
-    def client(self, service: str, session: boto3.Session | None = None, count_as: str = "") -> Any:
+    def client(self, service: str, credentials: Credentials | None = None, count_as: str = "") -> Any:
+        """A client on the caller's session, or with an assumed role's ``credentials``.
+
+        Clients share the caller's session so that service models load once, not once per account;
+        boto3 sessions are not thread-safe, hence the lock around client creation.
+        """
         kwargs: dict[str, Any] = {"config": self.botocore_config, "region_name": self.aws.region}
         if self.aws.endpoint_url:
             kwargs["endpoint_url"] = self.aws.endpoint_url
-        client = (session or self.session).client(service, **kwargs)
+        if credentials is not None:
+            kwargs.update(aws_access_key_id=credentials.access_key_id,
+                          aws_secret_access_key=credentials.secret_access_key,
+                          aws_session_token=credentials.session_token)
+        with self._lock:
+            client = self.session.client(service, **kwargs)
         # before-send fires once per HTTP attempt, so retries after throttling are counted too.
         client.meta.events.register("before-send", self.counter.hook(count_as or "caller"))
         return client
@@ -83,21 +94,26 @@ class AwsContext:
             raise AwsAccessError(f"sts:GetCallerIdentity failed: {exc}") from None
 
 
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(repr=False)
+
+    def __repr__(self) -> str:  # never print a secret, even in a traceback
+        return f"Credentials(access_key_id={self.access_key_id!r})"
+
+
 def assume_account(
     ctx: AwsContext, account: Account, accounts: AccountsConfig, caller_account_id: str
-) -> boto3.Session:
-    """A session inside ``account``: the caller's own when it is the caller's account, else an assumed role."""
+) -> Credentials | None:
+    """Credentials inside ``account``: None (the caller's own) for the caller's account, else an assumed role."""
     if account.id == caller_account_id and not account.role_arn:
-        return ctx.session
+        return None
     role_arn = account.role_arn or accounts.role_arn_for(account.id)
     params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": accounts.session_name}
     external_id = accounts.external_id_for(account.id)
     if external_id:
         params["ExternalId"] = external_id
     creds = ctx.client("sts", count_as=account.id).assume_role(**params)["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-        region_name=ctx.aws.region,
-    )
+    return Credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])

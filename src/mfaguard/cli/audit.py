@@ -34,6 +34,12 @@ def _metrics_overrides(metrics: MetricsConfig, statsd: str | None, pushgateway: 
     return metrics.model_copy(update=update)
 
 
+def _store_url(flag: str | None, config: Config) -> str | None:
+    from mfaguard.store import resolve_store_url
+
+    return resolve_store_url(flag, config.store.url)
+
+
 def _progress() -> Any:
     """A progress bar on a terminal; nothing when stderr is a pipe or a file."""
     if not sys.stderr.isatty():
@@ -69,7 +75,7 @@ def run_and_report(
     snapshot = result.snapshot
     output_snapshot(snapshot, fmt, output, csv_table, top)
     if not no_store:
-        where = save_snapshot(snapshot, store_url or config.store.url)
+        where = save_snapshot(snapshot, _store_url(store_url, config))
         click.echo(f"stored snapshot {snapshot.id} in {where}", err=True)
     for warning in emit_metrics(snapshot, config.metrics):
         click.echo(f"warning: {warning}", err=True)
@@ -142,7 +148,7 @@ def _combine(config: Config, total: int, fmt: str, output: str | None, csv_table
     from mfaguard.audit.evaluate import combine_snapshots
     from mfaguard.store import open_store
 
-    with open_store(store_url or config.store.url) as store:
+    with open_store(_store_url(store_url, config)) as store:
         parts = []
         for index in range(total):
             part = store.latest(shard=f"{index}/{total}")

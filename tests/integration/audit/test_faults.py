@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from mfaguard.audit import run_audit
 from tests.support.awsorg import Org, make_user
-from tests.support.faultproxy import FaultProxy, aws_error, fail_first
+from tests.support.faultproxy import FaultProxy, Reply, aws_error, fail_first
 
 pytestmark = pytest.mark.integration
 
@@ -91,3 +94,45 @@ def test_organizations_denied_is_a_clear_error(org: Org, proxy: FaultProxy) -> N
     proxy.rules.append(fail_first("ListAccounts", 100, aws_error("AccessDeniedException", "no", 400)))
     with pytest.raises(AwsAccessError, match="cannot list the organization's accounts"):
         run_audit(org.config(endpoint=proxy.url))
+
+
+def _report_reply(content: str, generated: str) -> Reply:
+    body = (
+        '<GetCredentialReportResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetCredentialReportResult>'
+        f"<Content>{base64.b64encode(content.encode()).decode()}</Content><ReportFormat>text/csv</ReportFormat>"
+        f"<GeneratedTime>{generated}</GeneratedTime></GetCredentialReportResult>"
+        "<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCredentialReportResponse>"
+    )
+    return Reply(200, body.encode())
+
+
+def test_recent_report_is_reused_when_allowed(org: Org, proxy: FaultProxy) -> None:
+    from tests.unit.test_credential_report import ALICE, ROOT, report
+
+    recent = (datetime.now(timezone.utc) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    proxy.rules.append(lambda req: _report_reply(report(ROOT, ALICE), recent)
+                       if req.action == "GetCredentialReport" else None)
+
+    reused = run_audit(org.config(endpoint=proxy.url, reuse_report_minutes=30)).snapshot
+    assert proxy.count("GenerateCredentialReport") == 0
+    assert [u.name for u in reused.users] == ["alice"]
+    # The real <root_account> row wins over the account summary: root has MFA here.
+    assert not [f for f in reused.findings if f.id == "MFA003"]
+
+    run_audit(org.config(endpoint=proxy.url, reuse_report_minutes=5))
+    assert proxy.count("GenerateCredentialReport") >= 1  # 10 minutes old is too old for a 5 minute window
+
+
+def test_external_id_is_sent_with_assume_role(org: Org, proxy: FaultProxy) -> None:
+    from mfaguard.config import AccountEntry, AccountsConfig
+
+    dev = org.add_member("dev")
+    cfg = org.config(endpoint=proxy.url).model_copy(update={"accounts": AccountsConfig(
+        source="config", role_name="OrganizationAccountAccessRole", external_id="default-ext",
+        entries=[AccountEntry(id=dev, name="dev", external_id="dev-ext"), AccountEntry(id=org.management)])})
+    snapshot = run_audit(cfg).snapshot
+    assert not snapshot.errors and {a.id for a in snapshot.accounts} == {dev, org.management}
+    assume = [r.params for r in proxy.seen if r.action == "AssumeRole"]
+    # The management account is audited with the caller's own credentials: one AssumeRole, for dev.
+    assert [(p["RoleArn"], p["ExternalId"]) for p in assume] == [
+        (f"arn:aws:iam::{dev}:role/OrganizationAccountAccessRole", "dev-ext")]
