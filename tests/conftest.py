@@ -13,6 +13,7 @@ import pytest
 from mfaguard.sandbox.server import FAKE_CREDENTIALS, Emulator, start_emulator
 from tests.support.awsorg import Org, new_org
 from tests.support.faultproxy import FaultProxy
+from tests.support.postgres import PostgresServer, start_postgres
 
 _AWS_VARS = (
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL",
@@ -61,3 +62,11 @@ def proxy(moto: Emulator) -> Iterator[FaultProxy]:
     p = FaultProxy(upstream=moto.url).start()
     yield p
     p.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL on 127.0.0.1, started once for the whole suite."""
+    server = start_postgres()
+    yield server
+    server.stop()

@@ -15,6 +15,7 @@ import pytest
 from mfaguard.report.tabular import ADOPTION_COLUMNS, USER_COLUMNS
 from tests.support.awsorg import Org, make_user
 from tests.support.faultproxy import FaultProxy, aws_error, fail_first
+from tests.support.postgres import PostgresServer
 
 pytestmark = pytest.mark.integration
 
@@ -143,3 +144,23 @@ def test_every_command_has_help(tmp_path: Path) -> None:
         assert name in top.stdout
         res = run(name, "--help", cwd=tmp_path)
         assert res.returncode == 0 and "Usage:" in res.stdout, (name, res.stderr)
+
+
+def test_audit_into_postgresql_then_history(populated: Org, tmp_path: Path, postgres_server: PostgresServer) -> None:
+    url = postgres_server.create_database("audit_e2e")
+    cfg = write_config(tmp_path / "mfaguard.toml", populated.emulator.url, f'\n[store]\nurl = "{url}"\n')
+    first = run("-c", str(cfg), "audit", "--format", "json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    iam = populated.iam(populated.members["dev"])
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="bob")["VirtualMFADevice"]
+    iam.enable_mfa_device(UserName="bob", SerialNumber=device["SerialNumber"], AuthenticationCode1="111111",
+                          AuthenticationCode2="222222")
+    second = run("-c", str(cfg), "audit", "--format", "json", cwd=tmp_path)
+    assert json.loads(second.stdout)["org_pct"] == pytest.approx(66.67)
+    # The password of the URL never reaches the output.
+    assert postgres_server.password and postgres_server.password not in first.stderr + second.stderr
+    hist = run("-c", str(cfg), "history", "--format", "json", cwd=tmp_path)
+    assert hist.returncode == 0, hist.stderr
+    points = json.loads(hist.stdout)
+    text = json.dumps(points)
+    assert "33.33" in text and "66.67" in text

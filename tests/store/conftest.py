@@ -9,16 +9,9 @@ from pathlib import Path
 import pytest
 
 from mfaguard.store import Store, open_store
-from tests.support.postgres import PostgresServer, start_postgres
+from tests.support.postgres import PostgresServer
 
 _db_names = (f"store_test_{i}" for i in itertools.count())
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    server = start_postgres()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="session")
