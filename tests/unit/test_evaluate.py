@@ -170,3 +170,24 @@ def test_snapshot_json_round_trip() -> None:
     data = snap.to_dict()
     assert data["org_pct"] == 50.0 and data["adoption"][0]["pct"] == 50.0
     assert Snapshot.from_dict(data) == snap
+
+
+def test_device_call_planning() -> None:
+    from mfaguard.audit.collect import users_needing_device_calls
+
+    v = MfaDevice("arn:aws:iam::1:mfa/x", DeviceKind.VIRTUAL)
+    virtual = {"a": (v,), "b": (v, v)}
+    summary = {"MFADevicesInUse": 3}
+    # All devices in use are the three virtual ones: nobody needs a call.
+    assert users_needing_device_calls(["a", "b"], virtual, 0, None, summary) == []
+    # c has MFA and no virtual device: one non-virtual device, held by c.
+    assert users_needing_device_calls(["a", "b", "c"], virtual, 0, None, {"MFADevicesInUse": 4}) == ["c"]
+    # One more non-virtual device than c explains: ask everyone with MFA.
+    assert users_needing_device_calls(["a", "b", "c"], virtual, 0, None, {"MFADevicesInUse": 5}) == ["a", "b", "c"]
+    # Root's hardware device is counted in use too, and explained by the report's root row.
+    root = RootFacts("1", mfa_active=True, access_keys_active=False)
+    assert users_needing_device_calls(["a", "b", "c"], virtual, 0, root, {"MFADevicesInUse": 5}) == ["c"]
+    # Root's virtual device is in the virtual list already.
+    assert users_needing_device_calls(["a", "b"], virtual, 1, root, {"MFADevicesInUse": 4}) == []
+    # No summary: no way to know, ask everyone.
+    assert users_needing_device_calls(["a", "c"], virtual, 0, None, {}) == ["a", "c"]

@@ -152,6 +152,46 @@ def _devices(iam: Any, user: str) -> tuple[MfaDevice, ...]:
             )
     return tuple(devices)
 
+def _assigned_virtual_devices(iam: Any) -> tuple[dict[str, tuple[MfaDevice, ...]], int]:
+    """Every assigned virtual device of the account in one paginated call: user -> devices, and root's count."""
+    by_user: dict[str, list[MfaDevice]] = {}
+    root = 0
+    for page in iam.get_paginator("list_virtual_mfa_devices").paginate(AssignmentStatus="Assigned"):
+        for d in page.get("VirtualMFADevices", []):
+            user = d.get("User") or {}
+            if str(user.get("Arn", "")).endswith(":root"):
+                root += 1
+                continue
+            if user.get("UserName"):
+                by_user.setdefault(user["UserName"], []).append(
+                    MfaDevice(serial=d["SerialNumber"], kind=DeviceKind.VIRTUAL, enabled_at=d.get("EnableDate")))
+    return {k: tuple(v) for k, v in by_user.items()}, root
+
+
+def users_needing_device_calls(
+    with_mfa: list[str],
+    virtual: dict[str, tuple[MfaDevice, ...]],
+    root_virtual: int,
+    root: RootFacts | None,
+    summary: dict[str, int],
+) -> list[str]:
+    """Users whose devices the virtual-device list cannot fully account for. Pure.
+
+    Users with MFA but no virtual device hold hardware or FIDO devices: ask them (ListMFADevices). If the
+    account summary counts more non-virtual devices in use than those users can explain, someone with a
+    virtual device also has another kind: then ask everyone with MFA.
+    """
+    others = [u for u in with_mfa if u not in virtual]
+    in_use = summary.get("MFADevicesInUse")
+    if in_use is None:
+        return list(with_mfa)
+    non_virtual = in_use - root_virtual - sum(len(v) for v in virtual.values())
+    root_non_virtual = 1 if root is not None and root.mfa_active and not root_virtual else 0
+    if non_virtual - root_non_virtual == len(others):
+        return others
+    return list(with_mfa)
+
+
 def collect_account(
     ctx: AwsContext,
     account: Account,
@@ -196,7 +236,14 @@ def collect_account(
 
     devices: dict[str, tuple[MfaDevice, ...]] = {}
     if settings.device_kinds:
-        wanted = [u.name for u in parsed.users if u.mfa_active]
+        with_mfa = [u.name for u in parsed.users if u.mfa_active]
+        wanted = with_mfa
+        try:
+            virtual, root_virtual = _assigned_virtual_devices(iam)
+            devices.update(virtual)
+            wanted = users_needing_device_calls(with_mfa, virtual, root_virtual, parsed.root, summary)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            log.debug("ListVirtualMFADevices failed in %s (%s): asking each user", account.id, error_code(exc))
         failures: list[tuple[str, BaseException]] = []
 
         def one(name: str) -> None:

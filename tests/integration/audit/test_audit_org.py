@@ -64,9 +64,22 @@ def test_api_calls_do_not_grow_with_users_without_device_kinds(org: Org) -> None
         make_user(iam, f"b{i}", console=True, mfa=i % 2 == 0)
     large = run_audit(org.config(device_kinds=False), only=[dev]).facts[0].api_calls
     assert large == small
-    with_devices = run_audit(org.config(), only=[dev]).facts[0].api_calls
-    # One ListMFADevices per user with MFA: 5 + 30.
-    assert with_devices == small + 35
+    # Virtual devices only: one ListVirtualMFADevices call tells every device's kind.
+    assert run_audit(org.config(), only=[dev]).facts[0].api_calls == small + 1
+    # Hardware tokens on three users without a virtual device: exactly those three are asked.
+    for name in ("b1", "b3", "b5"):
+        iam.enable_mfa_device(UserName=name, SerialNumber=f"GAHT0000{name}", AuthenticationCode1="123456",
+                              AuthenticationCode2="654321")
+    result = run_audit(org.config(), only=[dev])
+    assert result.facts[0].api_calls == small + 1 + 3
+    kinds = {u.name: u.device_kinds for u in result.snapshot.users}
+    assert kinds["b1"] == ("hardware",) and kinds["b0"] == ("virtual",)
+    # A second device on a user who has a virtual one cannot be placed: everyone with MFA is asked.
+    iam.enable_mfa_device(UserName="a0", SerialNumber="GAHT0000a0x", AuthenticationCode1="123456",
+                          AuthenticationCode2="654321")
+    result = run_audit(org.config(), only=[dev])
+    assert result.facts[0].api_calls == small + 1 + 38
+    assert {u.name: u.device_kinds for u in result.snapshot.users}["a0"] == ("hardware", "virtual")
 
 
 def test_accounts_are_audited_concurrently(org: Org, proxy) -> None:  # type: ignore[no-untyped-def]
