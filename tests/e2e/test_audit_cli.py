@@ -57,7 +57,8 @@ def test_audit_json_is_stored_and_follows_the_schema(populated: Org, tmp_path: P
 
     hist = run("history", "--store", str(store), "--format", "json", cwd=tmp_path)
     assert hist.returncode == 0, hist.stderr
-    assert data["id"] in hist.stdout or "33.33" in hist.stdout
+    (series,) = json.loads(hist.stdout)["series"]
+    assert [p["pct"] for p in series["points"]] == [33.33]
 
 
 def test_audit_csv_tables(populated: Org, tmp_path: Path) -> None:
@@ -128,11 +129,16 @@ def test_missing_config_file_exits_2(tmp_path: Path) -> None:
 
 def test_demo_runs_the_whole_pipeline(tmp_path: Path) -> None:
     store = tmp_path / "demo.db"
-    res = run("demo", "--accounts", "4", "--users", "40", "--seed", "3", "--store", str(store), cwd=tmp_path)
+    res = run("demo", "--accounts", "4", "--users", "40", "--seed", "3", "--days", "2", "--store", str(store),
+              cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "MFA adoption per account" in res.stdout and "MFA adoption per team" in res.stdout
     assert "5/5 accounts, 40 users" in res.stdout.replace("\n", " ")
-    assert store.exists()
+    hist = run("history", "--store", str(store), "--format", "json", cwd=tmp_path)
+    (series,) = json.loads(hist.stdout)["series"]
+    # Two simulated days, and adoption went up between them as people enrolled.
+    pcts = [p["pct"] for p in series["points"]]
+    assert len(pcts) == 2 and pcts[1] > pcts[0], pcts
 
 
 def test_every_command_has_help(tmp_path: Path) -> None:
@@ -161,6 +167,6 @@ def test_audit_into_postgresql_then_history(populated: Org, tmp_path: Path, post
     assert postgres_server.password and postgres_server.password not in first.stderr + second.stderr
     hist = run("-c", str(cfg), "history", "--format", "json", cwd=tmp_path)
     assert hist.returncode == 0, hist.stderr
-    points = json.loads(hist.stdout)
-    text = json.dumps(points)
-    assert "33.33" in text and "66.67" in text
+    (series,) = json.loads(hist.stdout)["series"]
+    assert [p["pct"] for p in series["points"]] == [33.33, 66.67]
+

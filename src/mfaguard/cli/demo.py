@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -34,11 +36,13 @@ def _default_demo_store() -> str:
               "in the user data dir, apart from real audits).")
 @click.option("--no-store", is_flag=True, help="Do not store the snapshot.")
 @click.option("--statsd", metavar="HOST:PORT", help="Also send StatsD gauges there.")
+@click.option("--days", type=click.IntRange(1, 365), default=1, show_default=True,
+              help="Audit the sandbox once a day for this many (simulated) days while people enrol, for history.")
 @click.option("--serve", is_flag=True, help="Keep the emulator running afterwards and print how to reach it.")
 @click.pass_context
 def demo(ctx: click.Context, n_accounts: int, n_users: int, seed: int, fmt: str, csv_table: str,
          output: str | None, top: int, store_url: str | None, no_store: bool, statsd: str | None,
-         serve: bool) -> int:
+         days: int, serve: bool) -> int:
     """Run the whole audit pipeline on an embedded sandbox organization.
 
     Starts the moto AWS emulator on 127.0.0.1, creates an organization (management + member accounts,
@@ -68,12 +72,24 @@ def demo(ctx: click.Context, n_accounts: int, n_users: int, seed: int, fmt: str,
         )
         config = config.model_copy(update={"metrics": _metrics_overrides(config.metrics, statsd, None, None)})
         from mfaguard.audit import run_audit
+        from mfaguard.model import utcnow
+        from mfaguard.sandbox.org import enroll
 
-        snapshot = run_audit(config).snapshot
+        rng = random.Random(seed)
+        store = None if no_store else (store_url or _default_demo_store())
+        today = utcnow()
+        for day in range(days):
+            snapshot = run_audit(config, now=today - timedelta(days=days - 1 - day)).snapshot
+            if store:
+                save_snapshot(snapshot, store)
+            if day < days - 1:
+                # A day of rollout: some of the people without MFA enrol and are enforced.
+                missing = [(u.account_id, u.name) for u in snapshot.users if u.in_scope and not u.mfa]
+                enroll(emulator, org, rng.sample(missing, k=min(len(missing), max(1, len(missing) // 6))))
         output_snapshot(snapshot, fmt, output, csv_table, top)
-        if not no_store:
-            where = save_snapshot(snapshot, store_url or _default_demo_store())
-            click.echo(f"stored snapshot {snapshot.id} in {where}", err=True)
+        if store:
+            click.echo(f"stored {days} snapshot(s), the last {snapshot.id}, in {store}\n"
+                       f"  history: mfaguard history --store {store}", err=True)
         for warning in emit_metrics(snapshot, config.metrics):
             click.echo(f"warning: {warning}", err=True)
         if serve:

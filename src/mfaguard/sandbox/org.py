@@ -222,3 +222,20 @@ def build_sandbox(emulator: Emulator, *, accounts: int = 4, users: int = 150, se
         if stale:
             result.stale_backdated = _backdate(account_id, stale, rng) or result.stale_backdated
     return result
+
+
+def enroll(emulator: Emulator, org: SandboxOrg, people: list[tuple[str, str]], enforce: bool = True) -> None:
+    """People (account id, user name) enable a virtual MFA device, and are enforced: a day of rollout."""
+    sts = _client(emulator, "sts")
+    clients: dict[str, Any] = {}
+    for account_id, name in people:
+        if account_id not in clients:
+            creds = None
+            if account_id != org.management_id:
+                creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{org.role_name}",
+                                        RoleSessionName="sandbox-rollout")["Credentials"]
+            clients[account_id] = _client(emulator, "iam", creds)
+        iam = clients[account_id]
+        _enable_device(iam, name, f"{name}-rollout")
+        if enforce:
+            iam.add_user_to_group(GroupName="DeveloperMFAGroup", UserName=name)
