@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -17,6 +18,8 @@ from mfaguard.config import Config
 from mfaguard.model import Account, AccountFacts, Snapshot, utcnow
 
 __all__ = ["AuditResult", "run_audit"]
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, Account | None, int], None]  # event ("start"|"done"), account, total
 
@@ -42,6 +45,7 @@ def run_audit(
     if shard:
         index, total = parse_shard(shard)
         accounts = [a for a in accounts if shard_of(a.id, total) == index]
+    log.info("auditing %d account(s) with concurrency %d", len(accounts), config.audit.concurrency)
     if progress:
         progress("start", None, len(accounts))
 
@@ -53,6 +57,8 @@ def run_audit(
         for future in as_completed(futures):
             result = future.result()
             facts.append(result)
+            log.info("%s: %d users, %d API calls%s", result.account.label, len(result.users), result.api_calls,
+                     "".join(f"; {e.stage} failed: {e.code}" for e in result.errors))
             if progress:
                 progress("done", result.account, len(accounts))
 

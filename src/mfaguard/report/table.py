@@ -23,12 +23,13 @@ def _pct(a: Adoption) -> Text:
 
 def _adoption_table(title: str, first: str, rows: list[Adoption], org: Adoption | None) -> Table:
     table = Table(title=title, title_justify="left", show_footer=org is not None)
-    table.add_column(first, footer="organization" if org else "")
-    for name, attr in (("users", "users"), ("in scope", "in_scope"), ("with MFA", "with_mfa"),
-                       ("enforced", "enforced"), ("console w/o MFA", "console_without_mfa"),
-                       ("keys w/o MFA", "keys_without_mfa")):
-        table.add_column(name, justify="right", footer=str(getattr(org, attr)) if org else "")
-    table.add_column("adoption", justify="right", footer=_pct(org) if org else "")
+    table.add_column(first, footer="organization" if org else "", overflow="fold")
+    # Numbers never wrap; the name column gives way on a narrow terminal.
+    for name, attr in (("users", "users"), ("in\nscope", "in_scope"), ("with\nMFA", "with_mfa"),
+                       ("en-\nforced", "enforced"), ("console\nno MFA", "console_without_mfa"),
+                       ("keys\nno MFA", "keys_without_mfa")):
+        table.add_column(name, justify="right", no_wrap=True, footer=str(getattr(org, attr)) if org else "")
+    table.add_column("adoption", justify="right", no_wrap=True, footer=_pct(org) if org else "")
     for a in rows:
         table.add_row(a.label if a.scope == "team" else f"{a.label} ({a.key})", str(a.users), str(a.in_scope),
                       str(a.with_mfa), str(a.enforced), str(a.console_without_mfa), str(a.keys_without_mfa), _pct(a))
@@ -51,11 +52,14 @@ def snapshot_renderable(snapshot: Snapshot, top: int = 10) -> Group:
             summary.add_row(fid, Text(sev, style=_SEVERITY_STYLE[sev]), CATALOG[fid].title, str(counts[fid]))
         parts.append(summary)
         worst = Table(title=f"Top {min(top, len(snapshot.findings))} findings", title_justify="left")
-        for col in ("severity", "id", "account", "principal", "detail"):
-            worst.add_column(col)
+        names = {a.id: a.name or a.id for a in snapshot.accounts}
+        worst.add_column("severity", no_wrap=True)
+        worst.add_column("id", no_wrap=True)
+        worst.add_column("account")
+        worst.add_column("detail", ratio=1)
         for f in snapshot.findings[:top]:
-            worst.add_row(Text(f.severity.value, style=_SEVERITY_STYLE[f.severity.value]), f.id, f.account_id,
-                          f.principal, f.message)
+            worst.add_row(Text(f.severity.value, style=_SEVERITY_STYLE[f.severity.value]), f.id,
+                          names.get(f.account_id, f.account_id), f.message)
         parts.append(worst)
     if snapshot.errors:
         errors = Table(title="Collection errors", title_justify="left", style="red")
