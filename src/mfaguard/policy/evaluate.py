@@ -1,0 +1,167 @@
+"""AWS's documented evaluation logic for a request inside one account (plus cross-account role trust).
+
+1. An explicit Deny in any applicable policy (identity, permissions boundary, resource/trust) wins.
+2. Otherwise the request is allowed when an identity-based policy allows it and, if the principal has a
+   permissions boundary, the boundary allows it too; or when a resource-based policy (a role's trust
+   policy for sts:AssumeRole) allows it for this very principal in the same account. A resource policy
+   that names only the account (``arn:aws:iam::ACCOUNT:root``) delegates to the account's identity
+   policies, which must then allow too. Across accounts both sides must allow.
+3. Otherwise it is implicitly denied.
+
+Every decision carries the statements that decided it, so a violated property can name them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mfaguard.policy.document import Policy, PrincipalSpec, Statement
+from mfaguard.policy.patterns import Mode
+from mfaguard.policy.request import Principal, Request
+
+__all__ = ["Decision", "PolicySet", "evaluate", "principal_matches", "statement_matches"]
+
+Outcome = Literal["allow", "explicit-deny", "implicit-deny"]
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """The policies that apply to one principal (and optionally one resource)."""
+
+    identity: tuple[Policy, ...] = ()
+    boundary: Policy | None = None
+    resource: Policy | None = None  # resource-based policy, or the trust policy of a role being assumed
+    resource_account: str = ""  # account owning the resource; empty means the principal's account
+
+    def all_policies(self) -> Iterable[Policy]:
+        yield from self.identity
+        if self.boundary is not None:
+            yield self.boundary
+        if self.resource is not None:
+            yield self.resource
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    statements: tuple[Statement, ...]  # the deciding statements (denies, or the allows that granted)
+    reason: str
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome == "allow"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "decision": self.outcome,
+            "allowed": self.allowed,
+            "reason": self.reason,
+            "statements": [s.to_dict() for s in self.statements],
+        }
+
+
+def statement_matches(st: Statement, req: Request) -> bool:
+    """Does the statement apply to the request (action, resource, principal and every condition)?"""
+    if not st.matches_action(req.action_lower):
+        return False
+    if st.resources is not None:
+        hit = False
+        for p in st.resources:
+            if p.matches(req.resource, Mode.RESOURCE, lookup=req.lookup):
+                hit = True
+                break
+        if hit == st.not_resource:
+            return False
+    if st.principal is not None and principal_matches(st.principal, req.principal) == st.not_principal:
+        return False
+    return all(c.evaluate(req.lookup) for c in st.conditions)
+
+
+def principal_matches(spec: PrincipalSpec, p: Principal, *, specifically: bool = False) -> bool:
+    """Does a Principal element name this principal? With ``specifically``, ``*`` and account-root
+    principals do not count (they grant nothing on their own in the same account)."""
+    if spec.anyone:
+        return not specifically
+    if p.kind == "service":
+        return p.name in spec.service
+    if p.kind == "federated":
+        return p.name in spec.federated
+    for value in spec.aws:
+        if value == "*":
+            if not specifically:
+                return True
+            continue
+        if value == p.arn:
+            return True
+        if value.endswith(":root") and p.account and value.split(":")[4] == p.account:
+            if not specifically or p.kind == "root":
+                return True
+            continue
+        if p.kind == "assumed-role" and _same_role(value, p):
+            return True
+    return False
+
+
+def _same_role(value: str, p: Principal) -> bool:
+    parts = value.split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return False
+    return parts[4] == p.account and parts[5].rsplit("/", 1)[-1] == p.name
+
+
+def _matching(policy: Policy | None, req: Request) -> tuple[list[Statement], list[Statement]]:
+    allows: list[Statement] = []
+    denies: list[Statement] = []
+    if policy is None:
+        return allows, denies
+    for st in policy.statements:
+        if statement_matches(st, req):
+            (denies if st.effect == "Deny" else allows).append(st)
+    return allows, denies
+
+
+def evaluate(policies: PolicySet, req: Request) -> Decision:
+    id_allows: list[Statement] = []
+    denies: list[Statement] = []
+    for pol in policies.identity:
+        a, d = _matching(pol, req)
+        id_allows += a
+        denies += d
+    b_allows, b_denies = _matching(policies.boundary, req)
+    r_allows, r_denies = _matching(policies.resource, req)
+    denies += b_denies + r_denies
+    if denies:
+        return Decision("explicit-deny", tuple(denies), "an explicit Deny applies")
+
+    identity_ok = bool(id_allows) and (policies.boundary is None or bool(b_allows))
+    same_account = not policies.resource_account or policies.resource_account == req.principal.account
+    specific = [s for s in r_allows
+                if s.principal is None or s.not_principal
+                or principal_matches(s.principal, req.principal, specifically=True)]
+
+    if policies.resource is None:
+        if identity_ok:
+            return Decision("allow", tuple(id_allows + b_allows), "allowed by identity-based policy")
+    elif same_account:
+        if specific:
+            return Decision("allow", tuple(specific), "allowed by the resource policy for this principal")
+        if identity_ok and r_allows:
+            return Decision("allow", tuple(id_allows + b_allows + r_allows),
+                            "allowed by identity-based policy; the resource policy trusts the account")
+        if identity_ok and policies.resource.kind != "trust":
+            return Decision("allow", tuple(id_allows + b_allows), "allowed by identity-based policy")
+    elif identity_ok and r_allows:
+        return Decision("allow", tuple(id_allows + b_allows + r_allows),
+                        "allowed by both the identity-based and the cross-account resource policy")
+
+    if id_allows and policies.boundary is not None and not b_allows:
+        return Decision("implicit-deny", tuple(id_allows),
+                        "identity-based policy allows, but the permissions boundary does not")
+    if policies.resource is not None and policies.resource.kind == "trust" and not r_allows:
+        return Decision("implicit-deny", (), "the role's trust policy does not allow this principal")
+    if r_allows and not identity_ok:
+        return Decision("implicit-deny", tuple(r_allows),
+                        "the resource policy trusts the account, but no identity-based policy allows")
+    return Decision("implicit-deny", (), "no statement allows this request")
