@@ -230,3 +230,35 @@ def _v1(conn: Connection) -> None:
         Column("message", Text, nullable=False),
     )
     md.create_all(conn)
+
+
+@migration(2, "rollout actions log and notification log")
+def _v2(conn: Connection) -> None:
+    md = MetaData()
+    actions = Table(
+        "rollout_actions",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("at", UtcDateTime, nullable=False),
+        Column("actor", Text, nullable=False),
+        Column("action", String(32), nullable=False),
+        Column("wave", Text, nullable=False),
+        Column("outcome", String(32), nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("snapshot_id", String(64), nullable=True),
+        Column("detail", JsonDocument, nullable=False),
+    )
+    Index("ix_rollout_actions_wave", actions.c.wave, actions.c.at)
+    notifications = Table(
+        "rollout_notifications",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("wave", Text, nullable=False),
+        Column("person", Text, nullable=False),
+        Column("email", Text, nullable=False),
+        Column("sent_at", UtcDateTime, nullable=False),
+        Column("message_id", Text, nullable=False),
+        Column("snapshot_id", String(64), nullable=True),
+    )
+    Index("ix_rollout_notifications_person", notifications.c.wave, notifications.c.person)
+    md.create_all(conn)

@@ -25,7 +25,17 @@ from sqlalchemy import (
 
 from mfaguard.store.types import JsonDocument, UtcDateTime
 
-__all__ = ["CHILD_TABLES", "account_errors", "adoption", "findings", "metadata", "snapshots", "user_status"]
+__all__ = [
+    "CHILD_TABLES",
+    "account_errors",
+    "adoption",
+    "findings",
+    "metadata",
+    "rollout_actions",
+    "rollout_notifications",
+    "snapshots",
+    "user_status",
+]
 
 metadata = MetaData()
 
@@ -121,3 +131,32 @@ account_errors = _child(
 
 # Deleted before their snapshot row when a snapshot is saved again.
 CHILD_TABLES = (adoption, findings, user_status, account_errors)
+
+# The staged rollout's logs (migration 2): who did what to which wave and why; who was mailed when.
+rollout_actions = Table(
+    "rollout_actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("wave", Text, nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("snapshot_id", String(64), nullable=True),
+    Column("detail", JsonDocument, nullable=False),
+)
+Index("ix_rollout_actions_wave", rollout_actions.c.wave, rollout_actions.c.at)
+
+rollout_notifications = Table(
+    "rollout_notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wave", Text, nullable=False),
+    Column("person", Text, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("message_id", Text, nullable=False),
+    Column("snapshot_id", String(64), nullable=True),
+)
+Index("ix_rollout_notifications_person", rollout_notifications.c.wave, rollout_notifications.c.person)
