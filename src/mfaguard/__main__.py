@@ -1,3 +1,3 @@
-from mfaguard.cli import main
+from mfaguard.entry import main
 
 main()
