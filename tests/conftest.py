@@ -14,6 +14,7 @@ from mfaguard.sandbox.server import FAKE_CREDENTIALS, Emulator, start_emulator
 from tests.support.awsorg import Org, new_org
 from tests.support.faultproxy import FaultProxy
 from tests.support.postgres import PostgresServer, start_postgres
+from tests.support.terraform import PgpKey, TerraformKit, make_kit, make_pgp_key
 
 _AWS_VARS = (
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL",
@@ -70,3 +71,17 @@ def postgres_server() -> Iterator[PostgresServer]:
     server = start_postgres()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def tf_kit(tmp_path_factory: pytest.TempPathFactory) -> TerraformKit:
+    """The real Terraform and AWS provider; one mirror and plugin cache for every test of the session."""
+    return make_kit(tmp_path_factory.mktemp("terraform-kit"))
+
+
+@pytest.fixture(scope="session")
+def pgp_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgpKey]:
+    """A throwaway PGP key pair in a temporary keyring (Terraform encrypts generated secrets with it)."""
+    key = make_pgp_key(tmp_path_factory.mktemp("gnupg"))
+    yield key
+    key.close()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.support.ports import free_port
+from tests.support.terraform import TerraformKit
 
 
 @dataclass
@@ -70,19 +71,9 @@ def _serve(**options: Any) -> Iterator[SmtpSink]:
 
 
 @pytest.fixture(scope="session")
-def terraform_for(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """Terraform in a directory, with the AWS provider from a local mirror shared by the session."""
-    from mfaguard.terraform import Terraform, find_terraform, prepare_provider_mirror
-
-    root = tmp_path_factory.mktemp("rollout-terraform")
-    mirror = prepare_provider_mirror(root / "mirror")
-    command = find_terraform(prefer_embedded=True)
-
-    def _for(workdir: Any) -> Terraform:
-        return Terraform(workdir, command=command, cli_config_file=mirror.cli_config_file,
-                         plugin_cache_dir=root / "plugin-cache")
-
-    return _for
+def terraform_for(tf_kit: TerraformKit) -> TerraformKit:
+    """Terraform in a directory, with the AWS provider from the session's local mirror."""
+    return tf_kit
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.terraform import TerraformKit
+
 REPO = Path(__file__).resolve().parents[2]
 IAM_USER_MODULE = REPO / "terraform" / "modules" / "iam-user"
 
@@ -79,19 +81,9 @@ def populate(iam: object, count: int = 50) -> dict[str, int]:
 
 
 @pytest.fixture(scope="session")
-def terraform_for(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], object]:
-    """Terraform in a directory, with the AWS provider from a local mirror shared by the session."""
-    from mfaguard.terraform import Terraform, find_terraform, prepare_provider_mirror
-
-    root = tmp_path_factory.mktemp("terraform-kit")
-    mirror = prepare_provider_mirror(root / "mirror")
-    command = find_terraform(prefer_embedded=True)
-
-    def _for(workdir: Path) -> Terraform:
-        return Terraform(workdir, command=command, cli_config_file=mirror.cli_config_file,
-                         plugin_cache_dir=root / "plugin-cache")
-
-    return _for
+def terraform_for(tf_kit: TerraformKit) -> TerraformKit:
+    """Terraform in a directory, with the AWS provider from the session's local mirror."""
+    return tf_kit
 
 
 def moto_override(url: str, bucket: str, key: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
+from mfaguard.audit.evaluate import adoption
 from mfaguard.model import Account, AccountError, Adoption, Finding, Severity, Snapshot, UserStatus
 
 T0 = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
@@ -34,27 +35,8 @@ def user(account: Account, name: str, team: str, *, mfa: bool, console: bool = T
     )
 
 
-def _adopt(scope: str, key: str, label: str, users: Sequence[UserStatus]) -> Adoption:
-    in_scope = [u for u in users if u.in_scope]
-    return Adoption(
-        scope=scope,
-        key=key,
-        label=label,
-        users=len(users),
-        in_scope=len(in_scope),
-        with_mfa=sum(1 for u in in_scope if u.mfa),
-        enforced=sum(1 for u in users if u.enforced),
-        console_without_mfa=sum(1 for u in users if u.console and not u.mfa),
-        keys_without_mfa=sum(1 for u in users if u.active_keys and not u.mfa),
-    )
-
-
 def adoption_for(users: Sequence[UserStatus], accounts: Sequence[Account] = ACCOUNTS) -> tuple[Adoption, ...]:
-    rows = [_adopt("org", "org", "organization", users)]
-    rows += [_adopt("account", a.id, a.label, [u for u in users if u.account_id == a.id]) for a in accounts]
-    for team in sorted({u.team for u in users}):
-        rows.append(_adopt("team", team, team, [u for u in users if u.team == team]))
-    return tuple(rows)
+    return tuple(adoption(accounts, users, failed=set()))
 
 
 def snapshot(snapshot_id: str, taken_at: datetime = T0, *, with_mfa: int = 2, shard: str = "",

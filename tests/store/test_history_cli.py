@@ -75,7 +75,7 @@ def test_csv_has_a_stable_header_and_one_row_per_key_and_snapshot(filled: str) -
     assert tuple(reader.fieldnames or ()) == CSV_FIELDS
     rows = list(reader)
     assert len(rows) == 12
-    assert rows[0]["key"] == "111111111111" and rows[0]["label"] == "prod (111111111111)"
+    assert rows[0]["key"] == "111111111111" and rows[0]["label"] == "prod"
     assert [r["pct"] for r in rows if r["key"] == "222222222222"] == ["0.0", "0.0", "0.0", "50.0", "100.0", "100.0"]
 
 

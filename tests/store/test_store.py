@@ -100,7 +100,7 @@ def test_history_per_scope_key_since_and_limit(store: Store) -> None:
     prod = store.history("account", "111111111111")
     assert {a.key for _, a in prod} == {"111111111111"}
     assert [a.with_mfa for _, a in prod] == [1, 2, 3, 3, 3, 3]
-    assert prod[0][1].label == "prod (111111111111)"
+    assert prod[0][1].label == "prod"
 
     teams = store.history("team")
     assert {a.key for _, a in teams} == {"web", "data"}

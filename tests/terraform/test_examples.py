@@ -13,7 +13,7 @@ import pytest
 
 from mfaguard.sandbox.server import Emulator
 from mfaguard.terraform import Terraform
-from tests.terraform.conftest import PgpKey
+from tests.support.terraform import PgpKey
 
 pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 
