@@ -45,19 +45,8 @@ class RolloutLog:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    # The store has no public hook for a stage's own tables yet: its write transaction (BEGIN IMMEDIATE
-    # on SQLite) and its error translation are used as they are.
-    def _write(self) -> Any:
-        return self.store._write()
-
-    def _errors(self, action: str) -> Any:
-        return self.store._errors(action)
-
-    def _read(self) -> Any:
-        return self.store._engine.connect()
-
     def record_action(self, record: ActionRecord) -> None:
-        with self._errors("recording a rollout action"), self._write() as conn:
+        with self.store.writing("recording a rollout action") as conn:
             conn.execute(insert(rollout_actions).values(
                 at=record.at, actor=record.actor, action=record.action, wave=record.wave, outcome=record.outcome,
                 reason=record.reason, snapshot_id=record.snapshot_id, detail=record.detail,
@@ -71,7 +60,7 @@ class RolloutLog:
             query = query.where(c.wave == wave)
         if limit:
             query = query.limit(limit)
-        with self._errors("reading the rollout actions"), self._read() as conn:
+        with self.store.reading("reading the rollout actions") as conn:
             return [
                 ActionRecord(at=r.at, actor=r.actor, action=r.action, wave=r.wave, outcome=r.outcome, reason=r.reason,
                              snapshot_id=r.snapshot_id, detail=dict(r.detail or {}))
@@ -79,7 +68,7 @@ class RolloutLog:
             ]
 
     def record_notification(self, record: NotificationRecord) -> None:
-        with self._errors("recording a notification"), self._write() as conn:
+        with self.store.writing("recording a notification") as conn:
             conn.execute(insert(rollout_notifications).values(
                 wave=record.wave, person=record.person, email=record.email, sent_at=record.sent_at,
                 message_id=record.message_id, snapshot_id=record.snapshot_id,
@@ -91,7 +80,7 @@ class RolloutLog:
         query = select(rollout_notifications).order_by(c.sent_at, c.id)
         if wave is not None:
             query = query.where(c.wave == wave)
-        with self._errors("reading the notification log"), self._read() as conn:
+        with self.store.reading("reading the notification log") as conn:
             return [
                 NotificationRecord(wave=r.wave, person=r.person, email=r.email, sent_at=r.sent_at,
                                    message_id=r.message_id, snapshot_id=r.snapshot_id)

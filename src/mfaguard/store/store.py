@@ -215,6 +215,20 @@ class Store:
             with conn.begin():
                 yield conn
 
+    # -- for stages with tables of their own (added by a migration) ---------------------------------
+
+    @contextmanager
+    def writing(self, action: str) -> Iterator[Connection]:
+        """A connection in a write transaction; driver errors become a StoreError naming ``action``."""
+        with self._errors(action), self._write() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self, action: str) -> Iterator[Connection]:
+        """A connection for reads; driver errors become a StoreError naming ``action``."""
+        with self._errors(action), self._engine.connect() as conn:
+            yield conn
+
     @contextmanager
     def _errors(self, action: str) -> Iterator[None]:
         """Turn driver errors into a StoreError that names the store (without its password)."""
