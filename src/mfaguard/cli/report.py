@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -29,9 +30,14 @@ __all__ = ["report"]
     "mfaguard.toml, then the user's data dir.",
 )
 @click.option("--since", type=SinceType(), help="Trends since a date (2026-01-31) or an age (30d, 12w).")
+@click.option(
+    "-r", "--roster", "roster_path", metavar="FILE", type=click.Path(dir_okay=False),
+    help="Show the rollout's waves from this roster (default: [roster] path in mfaguard.toml when it exists).",
+)
 @click.pass_context
 def report(
-    ctx: click.Context, html_path: str | None, png_dir: str | None, store_url: str | None, since: datetime | None
+    ctx: click.Context, html_path: str | None, png_dir: str | None, store_url: str | None, since: datetime | None,
+    roster_path: str | None,
 ) -> int:
     """Write an HTML report of MFA adoption: trends per account and team, findings, rollout progress.
 
@@ -48,9 +54,11 @@ def report(
     from mfaguard.report.html import load_report_data, render_html
     from mfaguard.store import open_store, resolve_store_url
 
-    config = load_config((ctx.obj or {}).get("config_path"))
+    config_path = (ctx.obj or {}).get("config_path")
+    config = load_config(config_path)
     with open_store(resolve_store_url(store_url, config.store.url)) as store:
-        data = load_report_data(store, since=since)
+        rollout = _rollout_progress(config_path, roster_path, store.latest())
+        data = load_report_data(store, since=since, rollout=rollout)
     if data.snapshot is None:
         click.echo(f"warning: no audit in the store at {data.store_label}; run `mfaguard audit` first", err=True)
     if html_path:
@@ -66,6 +74,35 @@ def report(
         for path in write_pngs(data, png_dir):
             click.echo(f"wrote {path}", err=True)
     return 0
+
+
+def _rollout_progress(config_path: str | None, roster_path: str | None, snapshot: Any) -> list[Any]:
+    """Each wave of the roster with its readiness from the latest snapshot; none without a roster."""
+    from mfaguard.config import load_config
+    from mfaguard.report.html import WaveProgress
+    from mfaguard.roster.settings import roster_settings
+
+    if roster_path is None:
+        config = load_config(config_path)
+        default = Path(roster_settings(config.extra, config.source_path or "mfaguard.toml").path)
+        if not default.is_file():
+            return []
+        roster_path = str(default)
+    from mfaguard.rollout import assess_waves, parse_waves
+    from mfaguard.roster import load_roster
+
+    loaded = load_roster(Path(roster_path))
+    waves = parse_waves(loaded)
+    out = []
+    for wave, ready in zip(waves, assess_waves(loaded.roster, waves, snapshot), strict=True):
+        people = [p for p in ready.people if p.enforcement != "exempt"]
+        out.append(WaveProgress(
+            name=wave.name, teams=wave.teams, members=len(people),
+            with_mfa=sum(1 for p in people if p.mfa_complete),
+            enforced=sum(1 for p in people if p.enforcement == "enforced"),
+            status="pending" if ready.status == "empty" else ready.status, target=wave.target_date,
+        ))
+    return out
 
 
 def _write(path: Path, text: str) -> None:
