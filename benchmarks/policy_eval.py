@@ -28,11 +28,11 @@ from typing import Any
 from mfaguard.policy import sweep as sweep_module
 from mfaguard.policy.catalog import load_catalog
 from mfaguard.policy.document import Policy, parse_policy
-from mfaguard.policy.evaluate import PolicySet, evaluate
+from mfaguard.policy.evaluation import PolicySet, evaluate
 from mfaguard.policy.inventory import from_terraform_show
 from mfaguard.policy.managed import aws_managed_policy
 from mfaguard.policy.request import MFA_CONTEXTS, Request
-from mfaguard.policy.verify import verify
+from mfaguard.policy.verification import verify
 
 TERRAFORM = Path(__file__).resolve().parents[1] / "terraform"
 RESULTS = Path(__file__).parent / "results" / "policy_eval.md"

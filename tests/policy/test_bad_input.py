@@ -11,7 +11,7 @@ import pytest
 from mfaguard.errors import InputError
 from mfaguard.policy.document import parse_policy
 from mfaguard.policy.properties import parse_properties
-from mfaguard.policy.verify import check_action
+from mfaguard.policy.verification import check_action
 
 GOOD = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mfaguard.policy.document import parse_policy
-from mfaguard.policy.evaluate import PolicySet, evaluate
+from mfaguard.policy.evaluation import PolicySet, evaluate
 from mfaguard.policy.request import Request
 from tests.policy.documented_cases import CASES
 

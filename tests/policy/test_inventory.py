@@ -148,7 +148,7 @@ def test_unknown_managed_policy_is_a_warning() -> None:
 
 
 def test_plan_module_inputs_drive_guard_checks(catalog: Any) -> None:
-    from mfaguard.policy.verify import verify
+    from mfaguard.policy.verification import verify
 
     inv = from_terraform_show(show(), source="plan.json")
     [mi] = inv.module_inputs

@@ -12,7 +12,7 @@ import pytest
 from mfaguard.cli import main
 from mfaguard.policy.catalog import Catalog
 from mfaguard.policy.live import fetch_authorization_details, live_inventory
-from mfaguard.policy.verify import verify
+from mfaguard.policy.verification import verify
 from mfaguard.sandbox.server import Emulator
 from tests.policy import factory
 from tests.policy.documented_cases import SELF_MANAGE_MFA

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from mfaguard.policy.conditions import BASE_OPERATORS, parse_condition
 from mfaguard.policy.document import parse_policy
-from mfaguard.policy.evaluate import PolicySet, evaluate, statement_matches
+from mfaguard.policy.evaluation import PolicySet, evaluate, statement_matches
 from mfaguard.policy.request import Request
 
 ACCT = "123456789012"

@@ -12,7 +12,7 @@ import pytest
 from mfaguard.cli import main
 from mfaguard.policy.catalog import Catalog
 from mfaguard.policy.inventory import from_terraform_show
-from mfaguard.policy.verify import evaluate_in, verify
+from mfaguard.policy.verification import evaluate_in, verify
 
 pytestmark = [pytest.mark.terraform, pytest.mark.integration]
 

@@ -10,7 +10,7 @@ import pytest
 from mfaguard.policy.catalog import Catalog
 from mfaguard.policy.inventory import from_authorization_details
 from mfaguard.policy.properties import parse_properties
-from mfaguard.policy.verify import VerifyReport, verify
+from mfaguard.policy.verification import VerifyReport, verify
 from tests.policy import factory
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from mfaguard.policy.catalog import Catalog, load_catalog
 from mfaguard.policy.document import Policy, Statement, parse_policy
-from mfaguard.policy.evaluate import Decision, PolicySet, evaluate
+from mfaguard.policy.evaluation import Decision, PolicySet, evaluate
 from mfaguard.policy.inventory import Identity, Inventory, from_authorization_details, from_terraform_show
 from mfaguard.policy.properties import PropertySpec, load_properties, parse_properties
 from mfaguard.policy.request import MFA_CONTEXTS, Principal, Request
-from mfaguard.policy.verify import SELF_SERVICE_ACTIONS, Check, VerifyReport, verify
+from mfaguard.policy.verification import SELF_SERVICE_ACTIONS, Check, VerifyReport, verify
 
 __all__ = [
     "MFA_CONTEXTS",

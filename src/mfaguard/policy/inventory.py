@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from mfaguard.errors import InputError
 from mfaguard.policy.document import Policy, PolicyKind, parse_policy
-from mfaguard.policy.evaluate import PolicySet
+from mfaguard.policy.evaluation import PolicySet
 from mfaguard.policy.managed import aws_managed_policy
 
 __all__ = ["Identity", "Inventory", "ModuleInputs", "from_authorization_details", "from_terraform_show"]

@@ -7,9 +7,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from mfaguard.policy.evaluate import Decision
+from mfaguard.policy.evaluation import Decision
 from mfaguard.policy.request import Request
-from mfaguard.policy.verify import WITHOUT_MFA, VerifyReport
+from mfaguard.policy.verification import WITHOUT_MFA, VerifyReport
 
 __all__ = ["explain_to_dict", "print_explain", "print_verify"]
 

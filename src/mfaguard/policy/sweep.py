@@ -13,7 +13,7 @@ from typing import Any
 
 from mfaguard.policy.catalog import Catalog, SampleResource
 from mfaguard.policy.document import Statement
-from mfaguard.policy.evaluate import Decision, PolicySet, evaluate
+from mfaguard.policy.evaluation import Decision, PolicySet, evaluate
 from mfaguard.policy.request import Principal, Request
 
 __all__ = ["Allowed", "candidate_actions", "sweep"]

@@ -26,7 +26,7 @@ from typing import Any
 from mfaguard.errors import InputError
 from mfaguard.policy.catalog import Catalog
 from mfaguard.policy.document import Policy, Statement, parse_policy
-from mfaguard.policy.evaluate import Decision, PolicySet, evaluate
+from mfaguard.policy.evaluation import Decision, PolicySet, evaluate
 from mfaguard.policy.inventory import Identity, Inventory
 from mfaguard.policy.managed import aws_managed_policy
 from mfaguard.policy.properties import PropertySpec
