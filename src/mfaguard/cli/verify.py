@@ -84,8 +84,8 @@ def verify(terraform_json: Path | None, details_json: Path | None, live: bool, p
     """Prove what the policies allow with and without MFA; exit 1 naming the statement on a violation."""
     from mfaguard.policy.catalog import load_catalog
     from mfaguard.policy.properties import load_properties
-    from mfaguard.policy.verify import SELF_SERVICE_ACTIONS
-    from mfaguard.policy.verify import verify as run_verify
+    from mfaguard.policy.verification import SELF_SERVICE_ACTIONS
+    from mfaguard.policy.verification import verify as run_verify
 
     inv = _inventory(terraform_json, details_json, live, profile, endpoint_url)
     props = load_properties(properties_file) if properties_file else []
@@ -142,9 +142,9 @@ def explain(terraform_json: Path | None, details_json: Path | None, live: bool, 
     """Answer one request: allowed or denied, and the statements that decided it."""
     from mfaguard.policy.catalog import load_catalog
     from mfaguard.policy.document import parse_policy
-    from mfaguard.policy.evaluate import PolicySet, evaluate
+    from mfaguard.policy.evaluation import PolicySet, evaluate
     from mfaguard.policy.request import Principal, Request
-    from mfaguard.policy.verify import check_action, evaluate_in
+    from mfaguard.policy.verification import check_action, evaluate_in
 
     catalog = load_catalog()
     check_action(action, catalog)
