@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from mfaguard.report.tabular import ADOPTION_COLUMNS, USER_COLUMNS
+from mfaguard.sandbox.server import Emulator
 from tests.support.awsorg import Org, make_user
 from tests.support.faultproxy import FaultProxy, aws_error, fail_first
 from tests.support.postgres import PostgresServer
@@ -170,3 +171,23 @@ def test_audit_into_postgresql_then_history(populated: Org, tmp_path: Path, post
     (series,) = json.loads(hist.stdout)["series"]
     assert [p["pct"] for p in series["points"]] == [33.33, 66.67]
 
+
+
+def test_without_a_config_the_callers_own_account_is_audited(populated: Org, tmp_path: Path) -> None:
+    make_user(populated.iam(populated.management), "root-admin", console=True, mfa=True)
+    res = run("audit", "--endpoint-url", populated.emulator.url, "--format", "json", "--no-store", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert [a["id"] for a in data["accounts"]] == [populated.management]
+    assert [u["name"] for u in data["users"]] == ["root-admin"]
+
+
+def test_no_credentials_is_a_clear_error_exit_1(moto: Emulator, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ACCESS") and not k.startswith("AWS_SECRET")}
+    env["AWS_CONFIG_FILE"] = str(tmp_path / "none")
+    env["AWS_SHARED_CREDENTIALS_FILE"] = str(tmp_path / "none")
+    res = subprocess.run([sys.executable, "-m", "mfaguard", "audit", "--endpoint-url", moto.url, "--no-store"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert res.returncode == 1
+    assert "no AWS credentials found" in res.stderr and "hint:" in res.stderr
+    assert "Traceback" not in res.stderr
