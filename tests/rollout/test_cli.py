@@ -99,6 +99,8 @@ def test_plan_shows_members_and_readiness(ws: Workspace, capsys: pytest.CaptureF
     bob = next(line for line in out.splitlines() if line.strip().startswith("bob "))
     assert "console+cli" in bob and "1/2" in bob and "blocked" in bob and "prod/bob: no MFA device (console)" in bob
     assert "consolidate into one" in bob
+    out, _ = run(capsys, "plan", "--wave", "pilot")
+    assert "wave 2/3 pilot, due 2026-04-01: BLOCKED" in out and "sre" not in out  # its place among all waves
     data = json.loads(run(capsys, "plan", "--wave", "pilot", "--format", "json")[0])
     assert [w["name"] for w in data["waves"]] == ["pilot"]
     assert [(m["person"], m["status"]) for m in data["waves"][0]["members"]] == [
@@ -208,6 +210,15 @@ def test_a_failure_half_way_keeps_exactly_the_sent_messages_logged(
     assert [r.recipients for r in smtp_server.received] == [["dave@example.com"], ["bob@example.com"]]
 
 
+def test_notify_warns_about_an_old_audit(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    ws.save(_recent(_unready(), hours=13))
+    out, err = run(capsys, "notify", "--wave", "pilot", "--dry-run")
+    assert "warning: the audit snapshot is older than [rollout] max_snapshot_age_hours (12 h)" in err
+    assert "would send 2 message(s)" in out
+    ws.save(_recent(_unready(), hours=1, sid="s2"))
+    assert "warning" not in run(capsys, "notify", "--wave", "pilot", "--dry-run")[1]
+
+
 def test_notify_needs_an_audit(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
     _, err = run(capsys, "notify", "--wave", "pilot", code=1)
     assert "no audit snapshot in the store" in err and "mfaguard audit" in err
@@ -256,7 +267,9 @@ def test_advance_dry_run_then_apply_edits_the_roster_keeping_comments_and_render
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ws.save(_recent(all_ready()))
+    before = ws.roster.read_text()
     out, _ = run(capsys, "advance", "--wave", "pilot")
+    assert ws.roster.read_text() == before and ws.log().actions() == []  # a dry run writes and records nothing
     assert "enforce 3 people (dave, bob, carol)" in out
     assert "prod: module.bob.aws_iam_user_group_membership.this[0] will be created (bob: +DeveloperMFAGroup)" in out
     assert "staging: module.dave.aws_iam_user_group_membership.this[0] will be updated" in out
@@ -300,3 +313,15 @@ def test_advance_refuses_to_leave_an_account_without_an_mfa_admin(
     out, _ = run(capsys, "advance", "--wave", "pilot", code=1)
     assert "account staging (222222222222) would have no administrator holding MFA (admins: alice)" in out
     assert "override" not in out.split("administrator holding MFA")[1].splitlines()[0]
+
+
+def test_advance_notes_roster_edits_that_were_never_rendered(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    ws.save(_recent(all_ready()))
+    run(capsys, "advance", "--wave", "sre", "--apply")
+    out, _ = run(capsys, "advance", "--wave", "pilot")
+    assert "not up to date" not in out
+    # Someone marks erin enforced by hand and does not render: advancing pilot would write that too.
+    ws.roster.write_text(ws.roster.read_text().replace("enforcement: exempt", "enforcement: enforced"))
+    out, _ = run(capsys, "advance", "--wave", "pilot")
+    assert "note: the Terraform in tf is not up to date with the roster even before this wave (tf/staging/users.tf)" \
+        in out

@@ -132,3 +132,14 @@ def test_membership_changes_are_empty_for_an_unchanged_roster_and_admin_level_ge
     assert plan.to_enforce == ("alice",)  # sam is enforced already
     assert sorted((c.account, c.added) for c in plan.changes) == [("prod", ("AdminMFAGroup",)),
                                                                   ("staging", ("AdminMFAGroup",))]
+
+
+def test_an_admin_whose_only_device_is_a_fido_key_without_console_cannot_help() -> None:
+    # alice is staging's only admin; with keys but no console password, a security key is of no use to her.
+    users = replace(all_ready(), STAGING, "alice", console=False, active_keys=1, device_kinds=("fido",))
+    roster_, snap, _ = _setup(users)
+    assert [r.subject for r in admin_guard(roster_, snap, ["dave"], ["admin"])] == ["staging"]
+    # With the console she can use the key there.
+    users = replace(all_ready(), STAGING, "alice", console=True, active_keys=1, device_kinds=("fido",))
+    roster_, snap, _ = _setup(users)
+    assert admin_guard(roster_, snap, ["dave"], ["admin"]) == []

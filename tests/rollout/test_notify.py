@@ -170,3 +170,44 @@ def test_starttls_then_login_with_the_password_from_the_environment(smtp_starttl
                          password=password, per_minute=6000)
     assert len(sent) == 2 and [r.recipients for r in smtp_starttls_server.received] == [["dave@example.com"],
                                                                                         ["bob@example.com"]]
+
+
+def test_a_cli_user_with_only_a_security_key_is_told_the_cli_needs_a_code_device() -> None:
+    users = replace(replace(all_ready(), PROD, "bob-cli", device_kinds=("fido",)), STAGING, "dave", mfa=False)
+    pilot = _pilot(users)
+    messages = render_messages(plan_notifications(pilot, []), pilot, NotifySettings(), today=TODAY)
+    bob = next(m for m in messages if m.person == "bob")
+    assert ("user bob-cli, cli-only; it has only a security key, which the AWS CLI and API cannot use" in bob.body)
+    dave = next(m for m in messages if m.person == "dave")
+    assert "security key, which the AWS CLI" not in dave.body
+
+
+def test_a_login_over_an_unencrypted_connection_to_another_host_is_refused_before_connecting() -> None:
+    from mfaguard.rollout.smtp import check_transport
+
+    # Pure check, run by send_messages before it opens any connection (so no test contacts a remote host).
+    remote = SmtpSettings(host="192.0.2.1", port=25, username="mailer")
+    with pytest.raises(SmtpError, match=r"refusing to send the SMTP password of mailer to 192\.0\.2\.1:25") as info:
+        check_transport(remote)
+    assert "starttls = true" in info.value.hint and "nothing was sent" in str(info.value)
+    for ok in (SmtpSettings(host="smtp.example.com", username="mailer", starttls=True),
+               SmtpSettings(host="smtp.example.com", username="mailer", ssl=True),
+               SmtpSettings(host="smtp.example.com"),  # no login, no password on the wire
+               SmtpSettings(host="127.0.0.1", username="mailer"), SmtpSettings(host="localhost", username="mailer"),
+               SmtpSettings(host="::1", username="mailer")):
+        check_transport(ok)
+
+
+def test_people_whose_accounts_were_not_audited_are_not_told_they_lack_mfa() -> None:
+    from mfaguard.model import AccountError
+    from mfaguard.rollout.output import notify_summary
+
+    loaded = roster()
+    failed = (AccountError(STAGING.id, "assume_role", "AccessDenied", "no"),)
+    # dave's only user is in staging, whose audit failed; bob lacks MFA in prod, which was audited.
+    pilot = assess_waves(loaded.roster, parse_waves(loaded),
+                         snapshot(replace(all_ready(), PROD, "bob", mfa=False), errors=failed))[1]
+    assert pilot.person("dave").status == "blocked"  # still blocks the advance
+    plan = plan_notifications(pilot, [])
+    assert [p.person for p in plan.to_send] == ["bob"] and plan.unknown == ("dave",)
+    assert "missing from the latest audit (run `mfaguard audit` again): dave" in notify_summary(plan, 1, dry_run=False)

@@ -94,3 +94,16 @@ def test_trend_counts_members_with_mfa_in_each_snapshot_oldest_first() -> None:
     assert [(p.with_mfa, p.members) for p in pilot] == [(1, 3), (2, 3), (3, 3)]
     assert pilot[0].pct == 33.3
     assert [(p.with_mfa, p.members) for p in trends["everyone"].points] == [(0, 0)] * 3
+
+
+def test_a_cli_user_holding_only_a_fido_key_blocks_because_the_cli_cannot_use_it() -> None:
+    # AWS accepts security keys in the console only; STS (the CLI's MFA session) needs a TOTP code.
+    users = replace(all_ready(), PROD, "carol", device_kinds=("fido",))
+    carol = _assess(users)["pilot"].person("carol")
+    assert carol.status == "blocked" and not carol.mfa_complete
+    assert carol.reasons == ("prod/carol: only a FIDO security key, which the AWS CLI/API cannot use (cli-only)",)
+    # A console-only user with a security key, or a CLI user with a TOTP device besides the key, is ready.
+    users = replace(replace(all_ready(), STAGING, "dave", device_kinds=("fido",)), PROD, "carol",
+                    device_kinds=("fido", "virtual"))
+    pilot = _assess(users)["pilot"]
+    assert pilot.person("dave").status == "ready" and pilot.person("carol").status == "ready"

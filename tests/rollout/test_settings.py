@@ -78,3 +78,14 @@ def test_public_api_is_pinned() -> None:
         assert getattr(mfaguard.rollout, name) is not None
     assert {"parse_waves", "assess_waves", "check_advance", "plan_advance", "apply_advance", "plan_notifications",
             "render_messages", "send_messages", "RolloutLog", "load_settings"} <= set(mfaguard.rollout.__all__)
+
+
+def test_a_password_written_in_the_file_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    text = "[smtp]\nusername = 'mailer'\npassword = 'hunter2-in-file'\n"
+    path = tmp_path / "mfaguard.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(parse_config(text, str(path)).extra, str(path))
+    assert (info.value.field, info.value.line) == ("smtp.password", 3)
+    assert "environment variable" in info.value.hint and "MFAGUARD_SMTP_PASSWORD" in info.value.hint
+    assert "hunter2-in-file" not in str(info.value)

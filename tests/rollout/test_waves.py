@@ -49,6 +49,8 @@ def test_unknown_wave_names_the_known_ones() -> None:
          "'bob' is already in the earlier wave 'a' with team 'web'", 4, "waves[1].people[0]"),
         ("waves:\n  - name: a\n    teams: [sre]\n    target_date: 2026-05-01\n  - name: b\n    teams: [web]\n"
          "    target_date: 2026-04-01\n", "due 2026-04-01, before the earlier wave 'a'", 6, "waves[1].target_date"),
+        ("waves:\n  - name: a\n    teams: [web]\n  - name: b\n    teams: [sre, web]\n",
+         "team 'web' is already in the earlier wave 'a'", 4, "waves[1].teams[1]"),
         ("waves:\n  - name: a\n    teams: [sre]\n    owner: me\n", "unknown field", 3, "waves[0].owner"),
         ("waves:\n  - teams: [sre]\n", "required field is missing", 1, "waves[0].name"),
         ("waves:\n  - name: a b\n    teams: [sre]\n", "not a valid wave name", 1, "waves[0].name"),

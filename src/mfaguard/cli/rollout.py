@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -25,6 +27,16 @@ def _context(ctx: click.Context, roster_path: str | None, store: str | None, out
     from mfaguard.rollout.context import load_context
 
     return load_context(ctx.obj.get("config_path") if ctx.obj else None, roster=roster_path, store=store, out=out)
+
+
+def _stale_terraform(loaded: Any, terraform_dir: Path) -> list[str]:
+    """Rendered files that differ from the current roster's render (none when nothing was rendered yet)."""
+    from mfaguard.roster.files import unchanged
+    from mfaguard.roster.output import plan_files
+
+    if not terraform_dir.is_dir():
+        return []
+    return sorted(str(p) for p, text in plan_files(loaded, terraform_dir).items() if not unchanged(p, text))
 
 
 def _echo_json(data: Any) -> None:
@@ -62,7 +74,7 @@ def plan(ctx: click.Context, roster_path: str | None, store: str | None, wave_na
     if fmt == "json":
         _echo_json(plan_dict(readiness, snapshot))
     else:
-        click.echo(plan_text(readiness, snapshot, utcnow()), nl=False)
+        click.echo(plan_text(readiness, snapshot, utcnow(), total=len(rc.waves)), nl=False)
     return 0
 
 
@@ -135,6 +147,11 @@ def notify(ctx: click.Context, roster_path: str | None, store: str | None, wave_
             raise MfaguardError("there is no audit snapshot in the store: nobody's readiness is known",
                                 hint="run `mfaguard audit` first (with the same --store)")
         click.echo(snapshot_line(snapshot, now), err=True)
+        if now - snapshot.taken_at > timedelta(hours=rc.rollout.max_snapshot_age_hours):
+            # Not refused (a reminder harms nobody), but people who enabled MFA since would be told they lack it.
+            click.echo(f"warning: the audit snapshot is older than [rollout] max_snapshot_age_hours "
+                       f"({rc.rollout.max_snapshot_age_hours:g} h): run `mfaguard audit` first so that people who "
+                       "enabled MFA since are not mailed", err=True)
         log = RolloutLog(st)
         readiness = assess_wave(roster, wave, snapshot)
         nplan = plan_notifications(readiness, log.notified(wave.name), resend=resend)
@@ -171,7 +188,7 @@ def notify(ctx: click.Context, roster_path: str | None, store: str | None, wave_
                 at=utcnow(), actor=who, action="notify", wave=wave.name, outcome="sent", snapshot_id=snapshot.id,
                 reason="resend" if resend else "",
                 detail={"sent": [m.person for m, _ in sent], "skipped": list(nplan.already_notified),
-                        "no_email": list(nplan.no_email)}))
+                        "no_email": list(nplan.no_email), "unknown": list(nplan.unknown)}))
     click.echo(notify_summary(nplan, len(sent), dry_run=False), nl=False)
     return 0
 
@@ -217,6 +234,14 @@ def advance(ctx: click.Context, roster_path: str | None, store: str | None, wave
             max_age=timedelta(hours=rc.rollout.max_snapshot_age_hours), admin_levels=rc.rollout.admin_levels,
             allow_unready=allow_unready, earlier=readiness[: wave.index],
         )
+        stale = _stale_terraform(rc.loaded, rc.terraform_dir)
+        if stale:
+            # Roster edits not rendered yet would be written along with this wave, unguarded and unlisted.
+            shown = ", ".join(stale[:5]) + (", ..." if len(stale) > 5 else "")
+            plan_ = dataclasses.replace(plan_, notes=(*plan_.notes, (
+                f"the Terraform in {rc.terraform_dir} is not up to date with the roster even before this wave "
+                f"({shown}): --apply rewrites it with changes not listed here; run `mfaguard render` and review "
+                "that diff first")))
         if fmt == "json":
             _echo_json(advance_dict(plan_))
         else:

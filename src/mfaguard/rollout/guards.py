@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mfaguard.model import Snapshot
+from mfaguard.model import Snapshot, UserStatus
 from mfaguard.rollout.readiness import WaveReadiness, snapshot_index
 from mfaguard.roster.model import Roster
 
@@ -47,6 +47,12 @@ def unready_guard(readiness: WaveReadiness) -> list[Refusal]:
         Refusal("unready", f"{p.person} is not ready: {'; '.join(p.reasons)}", overridable=True, subject=p.person)
         for p in readiness.blocked
     ]
+
+
+def _can_use_mfa(user: UserStatus) -> bool:
+    """Holds a device it can sign in with: FIDO keys work in the console only, not for access keys."""
+    only_fido = bool(user.device_kinds) and set(user.device_kinds) == {"fido"}
+    return user.mfa and (user.console or not only_fido)
 
 
 def admin_guard(
@@ -87,7 +93,7 @@ def admin_guard(
             by_level = pid is not None and pid in enforced_after and roster.level_of(by_id[pid]) in levels
             if u.admin or by_level:
                 admins.append(u)
-        if any(u.mfa for u in admins):
+        if any(_can_use_mfa(u) for u in admins):
             continue
         names = ", ".join(sorted(u.name for u in admins)) or "none"
         refusals.append(Refusal(

@@ -17,10 +17,14 @@ from pathlib import Path
 import jinja2
 
 from mfaguard.errors import InputError
-from mfaguard.rollout.readiness import PersonReadiness, WaveReadiness
+from mfaguard.rollout.readiness import PersonReadiness, UserCheck, WaveReadiness
 from mfaguard.rollout.settings import NotifySettings
 
 __all__ = ["Message", "NoticeAccount", "NotifyPlan", "plan_notifications", "render_messages", "template_env"]
+
+
+FIDO_NOTE = ("it has only a security key, which the AWS CLI and API cannot use: add an authenticator app "
+             "or a hardware code device too")
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class NoticeAccount:
     user: str
     access: str
     region: str
+    note: str = ""  # why an existing device is not enough, e.g. a FIDO key for a CLI user
 
     @property
     def mfa_serial(self) -> str:
@@ -44,6 +49,8 @@ class NotifyPlan:
     already_notified: tuple[str, ...]  # person ids skipped: mailed before for this wave
     no_email: tuple[str, ...]  # person ids that cannot be mailed
     ready: int  # people who need no message
+    # Blocked only because their accounts were not audited: we do not know they lack MFA, so we do not say so.
+    unknown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,9 +63,11 @@ class Message:
 
 def plan_notifications(readiness: WaveReadiness, already: Iterable[str], *, resend: bool = False) -> NotifyPlan:
     done = set(already)
-    send, skipped, no_email = [], [], []
+    send, skipped, no_email, unknown = [], [], [], []
     for p in readiness.blocked:
-        if not p.email:
+        if not _to_fix(p):
+            unknown.append(p.person)
+        elif not p.email:
             no_email.append(p.person)
         elif p.person in done and not resend:
             skipped.append(p.person)
@@ -66,8 +75,13 @@ def plan_notifications(readiness: WaveReadiness, already: Iterable[str], *, rese
             send.append(p)
     return NotifyPlan(
         wave=readiness.wave.name, to_send=tuple(send), already_notified=tuple(skipped), no_email=tuple(no_email),
-        ready=sum(1 for p in readiness.people if p.status != "blocked"),
+        ready=sum(1 for p in readiness.people if p.status != "blocked"), unknown=tuple(unknown),
     )
+
+
+def _to_fix(p: PersonReadiness) -> tuple[UserCheck, ...]:
+    """The users the audit saw without a usable device, or not at all in an audited account."""
+    return tuple(u for u in p.missing_mfa if u.state != "unaudited")
 
 
 def template_env(templates_dir: str | Path | None = None) -> jinja2.Environment:
@@ -106,8 +120,9 @@ def render_messages(
         for p in plan.to_send:
             accounts = [
                 NoticeAccount(u.account, u.account_id, u.user, u.access,
-                              regions.get(u.account, settings.default_region))
-                for u in p.missing_mfa
+                              regions.get(u.account, settings.default_region),
+                              note=FIDO_NOTE if u.state == "fido_only" else "")
+                for u in _to_fix(p)
             ]
             context = {
                 "name": p.name or p.person, "person": p.person, "email": p.email, "team": p.team, "wave": plan.wave,

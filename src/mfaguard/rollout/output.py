@@ -56,9 +56,11 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
     return [indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
 
 
-def plan_text(readiness: list[WaveReadiness], snapshot: Snapshot | None, now: datetime) -> str:
+def plan_text(readiness: list[WaveReadiness], snapshot: Snapshot | None, now: datetime,
+              total: int | None = None) -> str:
+    """``total``: how many waves the roster has, when ``readiness`` shows only some of them."""
     lines = [snapshot_line(snapshot, now)]
-    total = len(readiness)
+    total = total or len(readiness)
     for r in readiness:
         lines += ["", _wave_header(r, total)]
         if r.wave.description:
@@ -216,4 +218,7 @@ def notify_summary(plan: NotifyPlan, sent: int, *, dry_run: bool) -> str:
         lines.append(f"  already notified for this wave (use --resend): {', '.join(plan.already_notified)}")
     if plan.no_email:
         lines.append(f"  no email address in the roster, not notified: {', '.join(plan.no_email)}")
+    if plan.unknown:
+        lines.append("  not notified, their accounts are missing from the latest audit (run `mfaguard audit` "
+                     f"again): {', '.join(plan.unknown)}")
     return "\n".join(lines) + "\n"

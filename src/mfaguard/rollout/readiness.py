@@ -1,8 +1,9 @@
 """Readiness of each wave from the latest audit snapshot. Pure.
 
 Every IAM user the roster gives a person is looked up in the snapshot by (account id, user name). A
-person is *ready* when each of their users that can sign in or call AWS holds an MFA device: enforcing
-them then locks nobody out. A user the audit did not see (not created yet, or its account failed) is not
+person is *ready* when each of their users that can sign in or call AWS holds an MFA device it can use
+(a user with access keys needs a TOTP device: the CLI cannot use a FIDO key): enforcing them then locks
+nobody out. A user the audit did not see (not created yet, or its account failed) is not
 known to have MFA, so it blocks too.
 """
 
@@ -26,7 +27,9 @@ __all__ = [
     "snapshot_index",
 ]
 
-UserState = Literal["mfa", "no_mfa", "inactive", "missing", "unaudited"]
+# fido_only: the user has access keys but only FIDO security keys, which work in the console but not with
+# the AWS CLI/API (STS takes a TOTP code): enforcing them would lock their keys out.
+UserState = Literal["mfa", "no_mfa", "fido_only", "inactive", "missing", "unaudited"]
 PersonStatus = Literal["enforced", "exempt", "ready", "blocked"]
 WaveStatus = Literal["enforced", "ready", "blocked", "empty"]
 
@@ -82,7 +85,7 @@ class PersonReadiness:
 
     @property
     def missing_mfa(self) -> tuple[UserCheck, ...]:
-        return tuple(u for u in self.users if u.state in ("no_mfa", "missing", "unaudited"))
+        return tuple(u for u in self.users if u.state in ("no_mfa", "fido_only", "missing", "unaudited"))
 
     @property
     def access(self) -> str:
@@ -154,6 +157,8 @@ def _check_user(account: str, account_id: str, user: str, index: SnapshotIndex) 
     if status is None:
         return UserCheck(account, account_id, user, "missing", detail="IAM user not found in the latest audit")
     state: UserState = "mfa" if status.mfa else "no_mfa" if status.in_scope else "inactive"
+    if state == "mfa" and status.active_keys and status.device_kinds and set(status.device_kinds) == {"fido"}:
+        state = "fido_only"
     return UserCheck(
         account, account_id, user, state, console=status.console, active_keys=status.active_keys,
         admin=status.admin, enforced_live=status.enforced, device_kinds=status.device_kinds,
@@ -177,6 +182,8 @@ def assess_person(roster: Roster, person: Person, snapshot: Snapshot | None,
     for c in checks:
         if c.state == "no_mfa":
             reasons.append(f"{c.label}: no MFA device ({c.access})")
+        elif c.state == "fido_only":
+            reasons.append(f"{c.label}: only a FIDO security key, which the AWS CLI/API cannot use ({c.access})")
         elif c.state in ("missing", "unaudited"):
             reasons.append(f"{c.label}: {c.detail}")
     status: PersonStatus

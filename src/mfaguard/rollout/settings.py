@@ -100,8 +100,11 @@ def _section(model: type[M], extra: Mapping[str, Any], name: str, source: str) -
         field = ".".join([name, *(str(p) for p in err["loc"])]) if err["loc"] else name
         msg = "unknown setting" if err["type"] == "extra_forbidden" else str(err["msg"]).removeprefix("Value error, ")
         line = _line_of(source, name, [str(p) for p in err["loc"]])
-        raise ConfigError(msg, path=source, line=line, field=field,
-                          hint=f"see the [{name}] settings in {DOCS}") from None
+        hint = f"see the [{name}] settings in {DOCS}"
+        if field == "smtp.password":
+            hint = ("the password is never read from this file: remove it, and put it in the environment "
+                    "variable named by [smtp] password_env (default MFAGUARD_SMTP_PASSWORD)")
+        raise ConfigError(msg, path=source, line=line, field=field, hint=hint) from None
 
 
 def _line_of(source: str, section: str, keys: list[str]) -> int | None:

@@ -7,6 +7,7 @@ the environment and never appears in a message, a log line or an exception.
 
 from __future__ import annotations
 
+import ipaddress
 import smtplib
 import socket
 import ssl
@@ -21,7 +22,7 @@ from mfaguard.model import utcnow
 from mfaguard.rollout.notify import Message
 from mfaguard.rollout.settings import SmtpSettings
 
-__all__ = ["SmtpError", "build_email", "send_messages"]
+__all__ = ["SmtpError", "build_email", "check_transport", "send_messages"]
 
 OnSent = Callable[[Message, str, datetime], None]
 
@@ -72,8 +73,29 @@ def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
                         hint="check [smtp] ca_file (a PEM file), or remove it to use the system's") from None
 
 
+def _is_loopback(host: str) -> bool:
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(settings: SmtpSettings) -> None:
+    """Refuse to log in over an unencrypted connection to another machine: the password would cross the network
+    in clear text. A relay on this machine (loopback) may take a plain login."""
+    if settings.username and not (settings.ssl or settings.starttls) and not _is_loopback(settings.host):
+        raise SmtpError(
+            f"refusing to send the SMTP password of {settings.username} to {settings.host}:{settings.port} "
+            "over an unencrypted connection; nothing was sent",
+            hint="set [smtp] starttls = true (port 587) or ssl = true (port 465), or relay through a local server",
+        )
+
+
 def _connect(settings: SmtpSettings, password: str | None) -> smtplib.SMTP:
     where = f"{settings.host}:{settings.port}"
+    check_transport(settings)
     context = _tls_context(settings) if settings.ssl or settings.starttls else None
     try:
         if settings.ssl:

@@ -162,7 +162,11 @@ def _check(specs: list[WaveSpec], roster: Roster, problem: Any) -> Iterable[Inpu
                     f"with team '{team_of[pid]}'", ("waves", i, "people", j),
                     "remove them here, or name them in the earlier wave's people instead of the team")
             named.setdefault(pid, i)
-        for team in spec.teams:
+        for j, team in enumerate(spec.teams):
+            if earlier_teams.get(team, spec.name) != spec.name:
+                # The earlier wave takes the whole team: this entry would silently add nobody.
+                yield problem(f"team '{team}' is already in the earlier wave '{earlier_teams[team]}'",
+                              ("waves", i, "teams", j), "name each team in one wave only")
             earlier_teams.setdefault(team, spec.name)
         if spec.target_date is not None:
             if last_date is not None and spec.target_date < last_date[0]:
