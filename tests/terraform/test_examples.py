@@ -106,14 +106,23 @@ def test_complete_example(
             "Bool": {"aws:MultiFactorAuthPresent": ["true"]},
             "NumericLessThan": {"aws:MultiFactorAuthAge": ["43200"]},
         }
+    role_tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName="PaymentsTeamMFARole")["Tags"]}
+    assert role_tags == {"managed-by": "terraform", "mfaguard:team": "payments"}
     assert _attached(iam, role="DeveloperMFARole") == {MANAGED + "PowerUserAccess", deny_db}
     assert _attached(iam, role="AdminMFARole") == {MANAGED + "AdministratorAccess"}
     assert _attached(iam, role="PaymentsTeamMFARole") == {MANAGED + "ReadOnlyAccess", deny_db}
     team_policy = iam.get_role_policy(RoleName="PaymentsTeamMFARole", PolicyName="TeamPolicy")["PolicyDocument"]
     assert _as_list(_statements(team_policy)["PaymentsBuckets"]["Resource"]) == ["arn:aws:s3:::payments-*/*"]
-    assert set(_statements(_policy_document(iam, deny_db))["DenyDatabaseDeletion"]["Action"]) >= {
-        "rds:DeleteDBInstance",
+    assert set(_statements(_policy_document(iam, deny_db))["DenyDatabaseDeletion"]["Action"]) == {
         "rds:DeleteDBCluster",
+        "rds:DeleteDBClusterAutomatedBackup",
+        "rds:DeleteDBClusterSnapshot",
+        "rds:DeleteDBInstance",
+        "rds:DeleteDBInstanceAutomatedBackup",
+        "rds:DeleteDBShardGroup",
+        "rds:DeleteDBSnapshot",
+        "rds:DeleteGlobalCluster",
+        "rds:DeleteTenantDatabase",
     }
 
     # Groups: enforcement where asked, self-service only for the team still enrolling.
@@ -173,6 +182,15 @@ def test_complete_example(
         check=True,
     ).stdout
     assert len(secret) == 40
+    # PGP means the state never holds the generated password or secret key in plain text.
+    state = (tf.workdir / "terraform.tfstate").read_text()
+    assert password not in state and secret not in state
+    bob_key = next(
+        r["instances"][0]["attributes"]
+        for r in json.loads(state)["resources"]
+        if r["type"] == "aws_iam_access_key" and r["module"] == 'module.users["bob"]'
+    )
+    assert bob_key["secret"] is None and bob_key["encrypted_secret"]
     assert (
         "[profile example-developer]\nrole_arn = arn:aws:iam::123456789012:role/DeveloperMFARole\n"
         in outputs["aws_config"]
@@ -180,8 +198,23 @@ def test_complete_example(
     assert "duration_seconds = 14400" in outputs["aws_config"]
     assert json.loads(outputs["policy_documents"]["force_mfa"]) == _policy_document(iam, policy_arn)
 
+    # Memberships are non-exclusive: groups added outside Terraform, to an unmanaged group or to one the
+    # module manages for other users, are neither planned away nor removed.
+    iam.create_group(GroupName="OnCall")
+    iam.add_user_to_group(UserName="carol", GroupName="OnCall")
+    iam.add_user_to_group(UserName="alice", GroupName="DeveloperMFAGroup")
+
     # Converged: a second plan changes nothing.
     assert tf.plan(variables=variables).changes is False
+    tf.apply(variables=variables)
+    assert {g["GroupName"] for g in iam.list_groups_for_user(UserName="carol")["Groups"]} == {
+        "DeveloperMFAGroup",
+        "OnCall",
+    }
+    assert {g["GroupName"] for g in iam.list_groups_for_user(UserName="alice")["Groups"]} == {
+        "AdminMFAGroup",
+        "DeveloperMFAGroup",
+    }
 
 
 def _create_accounts(emulator: Emulator, names: tuple[str, ...]) -> dict[str, str]:

@@ -23,6 +23,11 @@ variable "team" {
   description = "Team the user belongs to: the `team` tag, used by audits and the staged rollout."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.team == null || can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,256}$", var.team))
+    error_message = "The team is an IAM tag value: 1-256 letters, digits, spaces and _ . : / = + - @."
+  }
 }
 
 variable "email" {
@@ -31,8 +36,8 @@ variable "email" {
   default     = null
 
   validation {
-    condition     = var.email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.email))
-    error_message = "The email must look like name@example.com."
+    condition     = var.email == null || (can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.email)) && can(regex("^[\\p{L}\\p{N}_.:/=+@-]{1,256}$", var.email)))
+    error_message = "The email must look like name@example.com and, as an IAM tag value, use only letters, digits and _ . : / = + - @."
   }
 }
 
@@ -40,6 +45,12 @@ variable "person" {
   description = "Full name of the person behind the user: the `person` tag (several users may share one)."
   type        = string
   default     = null
+
+  validation {
+    # IAM refuses other characters in tag values at apply time; say so at plan time instead.
+    condition     = var.person == null || can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,256}$", var.person))
+    error_message = "The person is an IAM tag value: 1-256 letters, digits, spaces and _ . : / = + - @ (no apostrophes or commas: write \"Sean OBrien\")."
+  }
 }
 
 variable "tags" {

@@ -90,11 +90,14 @@ locals {
 
   db_deletion_actions = [
     "rds:DeleteDBCluster",
+    "rds:DeleteDBClusterAutomatedBackup",
     "rds:DeleteDBClusterSnapshot",
     "rds:DeleteDBInstance",
     "rds:DeleteDBInstanceAutomatedBackup",
+    "rds:DeleteDBShardGroup",
     "rds:DeleteDBSnapshot",
     "rds:DeleteGlobalCluster",
+    "rds:DeleteTenantDatabase",
   ]
 }
 

@@ -61,6 +61,13 @@ variable "access_levels" {
     )])
     error_message = "max_session_duration must be between 3600 and 43200 seconds."
   }
+
+  validation {
+    condition = alltrue([for l in var.access_levels : l.trusted_principal_arns == null ? true : (
+      length(l.trusted_principal_arns) > 0 && alltrue([for p in l.trusted_principal_arns : can(regex("^arn:[a-z-]+:(iam|sts)::[0-9]{12}:.+$", p))])
+    )])
+    error_message = "An access level's trusted_principal_arns must be a non-empty list of IAM ARNs such as arn:aws:iam::123456789012:root (leave it out to use var.trusted_principal_arns)."
+  }
 }
 
 variable "teams" {
@@ -106,6 +113,13 @@ variable "teams" {
     )])
     error_message = "max_session_duration must be between 3600 and 43200 seconds."
   }
+
+  validation {
+    condition = alltrue([for t in var.teams : t.trusted_principal_arns == null ? true : (
+      length(t.trusted_principal_arns) > 0 && alltrue([for p in t.trusted_principal_arns : can(regex("^arn:[a-z-]+:(iam|sts)::[0-9]{12}:.+$", p))])
+    )])
+    error_message = "A team's trusted_principal_arns must be a non-empty list of IAM ARNs such as arn:aws:iam::123456789012:root (leave it out to use var.trusted_principal_arns)."
+  }
 }
 
 variable "allowed_actions_without_mfa" {
@@ -117,8 +131,8 @@ variable "allowed_actions_without_mfa" {
   default     = []
 
   validation {
-    condition     = alltrue([for a in var.allowed_actions_without_mfa : can(regex("^[a-z0-9-]+:[A-Za-z0-9*?]+$", a)) && !endswith(a, ":*")])
-    error_message = "Each action must look like \"service:Action\"; \"*\" and whole-service wildcards (\"iam:*\") would switch enforcement off."
+    condition     = alltrue([for a in var.allowed_actions_without_mfa : can(regex("^[a-z0-9-]+:[A-Za-z0-9*?]+$", a)) && !can(regex(":[*?]+$", a))])
+    error_message = "Each action must look like \"service:Action\"; \"*\" and whole-service wildcards (\"iam:*\", \"iam:**\", \"iam:?*\") would switch enforcement off."
   }
 }
 

@@ -76,6 +76,41 @@ run "private_key_instead_of_public_is_rejected" {
   expect_failures = [var.ssh_public_keys]
 }
 
+run "person_with_apostrophe_is_rejected_before_apply" {
+  command = plan
+
+  variables {
+    person = "Sean O'Brien"
+  }
+
+  expect_failures = [var.person]
+}
+
+run "team_with_comma_is_rejected_before_apply" {
+  command = plan
+
+  variables {
+    team = "payments,eu"
+  }
+
+  expect_failures = [var.team]
+}
+
+run "accented_names_are_valid_tag_values" {
+  command = plan
+
+  variables {
+    person = "Zoë Ñúñez-Pérez"
+    team   = "data/platform"
+    email  = "zoe+aws@example.com"
+  }
+
+  assert {
+    condition     = aws_iam_user.this.tags["person"] == "Zoë Ñúñez-Pérez"
+    error_message = "Letters of any script are valid in IAM tag values."
+  }
+}
+
 run "user_without_secrets_needs_no_pgp_key" {
   command = plan
 

@@ -73,6 +73,36 @@ run "wildcard_exemption_is_rejected" {
   expect_failures = [var.allowed_actions_without_mfa]
 }
 
+run "wildcard_only_action_exemption_is_rejected" {
+  command = plan
+
+  variables {
+    allowed_actions_without_mfa = ["iam:ListAccountAliases", "iam:**"]
+  }
+
+  expect_failures = [var.allowed_actions_without_mfa]
+}
+
+run "empty_level_trusted_principals_are_rejected" {
+  command = plan
+
+  variables {
+    access_levels = { developer = { role_policies = ["PowerUserAccess"], trusted_principal_arns = [] } }
+  }
+
+  expect_failures = [var.access_levels]
+}
+
+run "team_trusted_principal_must_be_an_arn" {
+  command = plan
+
+  variables {
+    teams = { payments = { trusted_principal_arns = ["123456789012"] } }
+  }
+
+  expect_failures = [var.teams]
+}
+
 run "session_duration_above_12_hours_is_rejected" {
   command = plan
 
