@@ -123,3 +123,17 @@ def test_bad_duration_points_at_the_line(files: AwsFiles) -> None:
         resolve_profile("bad-duration", files, env={})
     line = CONFIG.splitlines().index("duration_seconds = forever") + 1
     assert f"config:{line}" in str(err.value) and "duration_seconds" in str(err.value)
+
+
+def test_role_duration_beyond_what_assume_role_accepts_points_at_the_line(files: AwsFiles) -> None:
+    config = CONFIG + "\n[profile too-long]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = alice\n" \
+        "duration_seconds = 86400\n"
+    long_files = AwsFiles(config=parse_ini(config, "config"), credentials=files.credentials)
+    with pytest.raises(ProfileError) as err:
+        resolve_profile("too-long", long_files, env={})
+    line = config.splitlines().index("duration_seconds = 86400") + 1
+    assert f"config:{line}" in str(err.value) and "43200" in str(err.value)
+    # A 24-hour MFA session of the user is fine: GetSessionToken allows up to 36 hours.
+    day = CONFIG.replace("[profile alice]\n", "[profile alice]\nmfa_session_duration = 86400\n")
+    ok = AwsFiles(config=parse_ini(day, "config"), credentials=files.credentials)
+    assert resolve_profile("alice", ok, env={}).mfa_session_duration == 86400

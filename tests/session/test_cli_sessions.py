@@ -73,6 +73,13 @@ def test_wrong_code_fails_clearly_and_caches_nothing(alice: User) -> None:
     assert listed.returncode == 0 and "no cached sessions" in listed.stdout
 
 
+def test_no_code_on_a_closed_stdin_says_what_to_do(alice: User) -> None:
+    result = run_cli("export", "alice", input="")
+    assert result.returncode == 1 and result.stdout == ""
+    assert "not a terminal" in result.stderr and "--mfa-token" in result.stderr and "mfa_process" in result.stderr
+    assert alice.check.checked == 0
+
+
 def test_malformed_code_is_refused_before_calling_aws(alice: User) -> None:
     result = run_cli("export", "alice", "--mfa-token", "12ab")
     assert result.returncode == 1 and "6-digit code" in result.stderr
@@ -80,16 +87,18 @@ def test_malformed_code_is_refused_before_calling_aws(alice: User) -> None:
 
 
 def test_exec_sets_the_session_clears_inherited_vars_and_passes_the_exit_code(alice: User) -> None:
-    env = dict(os.environ, AWS_PROFILE="somebody-else", AWS_SESSION_TOKEN="inherited-token")
+    inherited = {"AWS_PROFILE": "somebody-else", "AWS_DEFAULT_PROFILE": "x", "AWS_SDK_LOAD_CONFIG": "1",
+                 "AWS_ROLE_ARN": "arn:aws:iam::1:role/x", "AWS_WEB_IDENTITY_TOKEN_FILE": "/x"}
+    env = dict(os.environ, AWS_SESSION_TOKEN="inherited-token", **inherited)
     script = (
         "import json, os, sys; keys = ('AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'MFAGUARD_PROFILE',"
-        " 'AWS_REGION', 'AWS_CREDENTIAL_EXPIRATION'); print(json.dumps({k: os.environ.get(k) for k in keys}));"
-        " sys.exit(7)"
+        f" 'AWS_REGION', 'AWS_CREDENTIAL_EXPIRATION', *{tuple(inherited)!r});"
+        " print(json.dumps({k: os.environ.get(k) for k in keys})); sys.exit(7)"
     )
     result = run_cli("exec", "admin", "--mfa-token", alice.code(), "--", sys.executable, "-c", script, env=env)
     assert result.returncode == 7, result.stderr
     seen = json.loads(result.stdout)
-    assert seen["AWS_PROFILE"] is None
+    assert all(seen[k] is None for k in inherited), seen
     assert seen["AWS_SESSION_TOKEN"] not in (None, "inherited-token")
     assert seen["MFAGUARD_PROFILE"] == "admin"
     assert seen["AWS_REGION"] == "eu-west-1" and seen["AWS_CREDENTIAL_EXPIRATION"].endswith("Z")
@@ -104,7 +113,9 @@ def test_exec_refuses_to_nest(alice: User) -> None:
     result = run_cli("exec", "readonly", "--mfa-token", alice.code(), "--", "true", env=env)
     assert result.returncode == 1
     assert "already inside an mfaguard session" in result.stderr
-    assert alice.check.checked == 1  # the session itself was fine; the nesting was refused
+    # Refused before anything else, as aws-vault does: no code spent, no session fetched or cached.
+    assert alice.check.checked == 0
+    assert not _cache_file().exists()
 
 
 def test_export_env_is_eval_able(alice: User) -> None:
@@ -231,10 +242,23 @@ def test_credential_process_asks_on_the_terminal_while_the_sdk_captures_its_outp
     assert alice.check.checked == 1
 
 
-def test_parallel_callers_share_one_mfa_session(alice: User, monkeypatch) -> None:
-    """Terraform starts many credential_process calls at once: the lock makes one of them get the session."""
+@pytest.mark.parametrize("cache_file_exists", [False, True], ids=["first-run", "cache-file-exists"])
+def test_parallel_callers_share_one_mfa_session(alice: User, monkeypatch, cache_file_exists: bool) -> None:
+    """Terraform starts many credential_process calls at once: the lock makes one of them get the session.
+
+    With a cache file already there (yesterday's sessions), each caller has read it before waiting for the
+    lock; they must still see the session the first one stored, or each sends the same code again, which
+    AWS refuses.
+    """
     import subprocess
 
+    from mfaguard.session import EncryptedFileStore
+
+    from .support import PASSPHRASE
+
+    if cache_file_exists:
+        EncryptedFileStore(_cache_file(), lambda: PASSPHRASE).set("session|assume_role|other|", "{}")
+    monkeypatch.setattr(alice.check, "reject_reuse", True)
     monkeypatch.setenv("TEST_TOTP_SEED", alice.seed)
     script = "import os, pyotp; print(pyotp.TOTP(os.environ['TEST_TOTP_SEED']).now())"
     config = Path(os.environ["AWS_CONFIG_FILE"])

@@ -35,6 +35,13 @@ def test_process_code_takes_the_last_code_it_prints() -> None:
     assert ProcessCode(cmd).code(SERIAL) == "654321"
 
 
+def test_process_code_runs_through_the_shell_and_leaves_stderr_to_the_person(capfd: pytest.CaptureFixture) -> None:
+    """As aws-vault: `sh -c` (pipes work), and the tool's own prompt (touch your key) reaches the terminal."""
+    cmd = "echo 'Touch your YubiKey' >&2; echo 123456 | tr 1 9"
+    assert ProcessCode(cmd).code(SERIAL) == "923456"
+    assert "Touch your YubiKey" in capfd.readouterr().err
+
+
 def test_process_code_failures_are_clear_and_quiet() -> None:
     with pytest.raises(MfaCodeError, match="exited with 3"):
         ProcessCode(f"{sys.executable} -c \"import sys; print('{SEED}'); sys.exit(3)\"").code(SERIAL)
@@ -165,3 +172,32 @@ def test_cache_passphrase_is_asked_hidden_when_not_in_the_environment(
     assert again.exit_code == 0, again.output
     assert "MFA code" not in again.stderr
     assert json.loads(again.stdout.splitlines()[-1]) == json.loads(first.stdout.splitlines()[-1])
+
+
+def test_fast_path_serves_only_a_session_of_the_profile_as_it_is_now(tmp_path: Path) -> None:
+    """The fast path answers from the cache only when the cached role session fits the current config."""
+    import io
+    from datetime import datetime, timedelta, timezone
+
+    from mfaguard.session import Credentials, SessionCache, cache_key, load_aws_files, open_store, resolve_profile
+    from mfaguard.session.cache import fingerprint
+    from mfaguard.session.fastpath import cached_credential_process
+
+    config = Path(os.environ["AWS_CONFIG_FILE"])
+    role = f"[profile admin]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/Admin\nsource_profile = alice\n"
+    config.write_text(f"[profile alice]\nmfa_serial = {SERIAL}\n{role}")
+    Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"]).write_text(
+        "[alice]\naws_access_key_id = AKIAX\naws_secret_access_key = x\n"
+    )
+    files = load_aws_files()
+    profile = resolve_profile("admin", files)
+    creds = Credentials("ASIAROLE", "secret", "token", datetime.now(timezone.utc) + timedelta(hours=1))
+    SessionCache(open_store()).put(cache_key(profile), creds, fingerprint(profile, files))  # type: ignore[arg-type]
+    out = io.StringIO()
+    assert cached_credential_process(["credential-process", "admin"], out=out)
+    assert json.loads(out.getvalue())["AccessKeyId"] == "ASIAROLE"
+
+    config.write_text(config.read_text().replace("role/Admin", "role/Other"))
+    out = io.StringIO()
+    assert not cached_credential_process(["credential-process", "admin"], out=out)
+    assert out.getvalue() == ""

@@ -116,3 +116,16 @@ def test_cli_configure_from_outputs_with_prefix(tmp_path: Path) -> None:
     assert doc.sections["profile prod-dev"].values["source_profile"] == "bob"
     # A new config file is private to its owner.
     assert stat.S_IMODE(Path(os.environ["AWS_CONFIG_FILE"]).stat().st_mode) == 0o600
+
+
+def test_cli_configure_updates_a_symlinked_config_where_it_points(tmp_path: Path) -> None:
+    dotfiles = tmp_path / "dotfiles" / "aws-config"
+    dotfiles.parent.mkdir()
+    dotfiles.write_text(EXISTING)
+    config = Path(os.environ["AWS_CONFIG_FILE"])
+    config.unlink(missing_ok=True)
+    config.symlink_to(dotfiles)
+    result = CliRunner().invoke(cli, ["configure", "--profile", "alice", "--mfa-serial", SERIAL])
+    assert result.exit_code == 0, result.output
+    assert config.is_symlink() and config.resolve() == dotfiles.resolve()
+    assert f"mfa_serial = {SERIAL}" in dotfiles.read_text()

@@ -151,3 +151,47 @@ def test_no_secret_in_log_output(alice: User, caplog: pytest.LogCaptureFixture) 
                    role.secret_access_key, role.session_token):
         assert secret and secret not in text
     assert alice.secret_key not in repr(role) and (role.session_token or "") not in repr(role)
+
+
+def test_a_cached_session_is_not_reused_once_the_profile_points_elsewhere(alice: User) -> None:
+    """Same profile name, same MFA serial, but another role or other keys: the old session must not be served."""
+    import boto3
+
+    store = MemoryStore()
+    _, admin = get_credentials(_request(alice, "admin", store))
+    assert _caller_arn(admin).startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Admin/")
+
+    # The person edits role_arn of `admin` (say, to another account's role): admin now means that role.
+    config = os.environ["AWS_CONFIG_FILE"]
+    with open(config) as fh:
+        text = fh.read().replace(f"role_arn = arn:aws:iam::{ACCOUNT}:role/Admin\nsource_profile = alice\n\n",
+                                 f"role_arn = arn:aws:iam::{ACCOUNT}:role/ReadOnly\nsource_profile = alice\n\n", 1)
+    with open(config, "w") as fh:
+        fh.write(text)
+    _, switched = get_credentials(_request(alice, "admin", store))
+    assert _caller_arn(switched).startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/ReadOnly/")
+    assert len(alice.prompts) == 1, "the user's MFA session itself still fits and is reused"
+
+    # The user's keys change (rotation, or the profile now holds someone else's keys): a new MFA session.
+    iam = boto3.client("iam", endpoint_url=alice.endpoint, region_name="us-east-1")
+    new_key = iam.create_access_key(UserName="alice")["AccessKey"]
+    creds_file = os.environ["AWS_SHARED_CREDENTIALS_FILE"]
+    with open(creds_file, "w") as fh:
+        fh.write(f"[alice]\naws_access_key_id = {new_key['AccessKeyId']}\n"
+                 f"aws_secret_access_key = {new_key['SecretAccessKey']}\n")
+    get_credentials(_request(alice, "alice", store))
+    assert len(alice.prompts) == 2
+
+
+def test_refresh_of_a_chained_role_starts_again_from_a_new_code(alice: User) -> None:
+    from .support import write_aws_files
+
+    write_aws_files(alice, f"\n[profile chained]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/ReadOnly\n"
+                           "source_profile = admin\n")
+    store = MemoryStore()
+    _, first = get_credentials(_request(alice, "chained", store))
+    assert len(alice.prompts) == 1
+    assert _caller_arn(first).startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/ReadOnly/")
+    _, again = get_credentials(_request(alice, "chained", store, refresh=True))
+    assert len(alice.prompts) == 2, "--refresh ignores every cached session the profile is built on"
+    assert again.access_key_id != first.access_key_id

@@ -153,3 +153,35 @@ def test_a_file_written_with_other_kdf_costs_stays_readable(tmp_path: Path, monk
     reopened.set("b", "2")  # a rewrite keeps the costs the key was derived with
     assert json.loads(path.read_text())["kdf"]["n"] == 2**10
     assert EncryptedFileStore(path, lambda: "pw").get("b") == "2"
+
+
+def test_a_store_sees_what_another_process_wrote_since_it_read_the_file(tmp_path: Path) -> None:
+    """Two processes on one file: a stale in-memory copy must neither hide nor overwrite the other's writes."""
+    path = tmp_path / "s.enc"
+    first = EncryptedFileStore(path, lambda: "pw")
+    first.set("old", "1")
+    second = EncryptedFileStore(path, lambda: "pw")
+    assert first.get("new") is None and second.get("old") == "1"  # both have read the file
+    second.set("new", "2")
+    assert first.get("new") == "2"
+    first.set("mine", "3")
+    assert EncryptedFileStore(path, lambda: "pw").names() == ["mine", "new", "old"]
+    first.remove_file()
+    assert second.get("new") is None and second.names() == []
+
+
+def test_auto_store_a_new_session_in_the_keyring_is_not_hidden_by_an_old_one_in_the_file(tmp_path: Path) -> None:
+    """The file was used while no keyring was usable (e.g. over ssh); now one is: what is written wins."""
+    from keyrings.alt.file import PlaintextKeyring
+
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "kr.cfg")
+    file = EncryptedFileStore(tmp_path / "s.enc", lambda: "p")
+    expired = Credentials("ASIAOLD", "old", "old-token", NOW - timedelta(hours=1))
+    SessionCache(AutoStore(file, keyring_factory=lambda: None), clock=lambda: NOW).put(KEY, expired)
+    cache = SessionCache(AutoStore(file, keyring_factory=lambda: backend), clock=lambda: NOW)
+    assert cache.get(KEY) is None
+    cache.put(KEY, CREDS)
+    assert cache.get(KEY) == CREDS
+    assert SessionCache(AutoStore(file, keyring_factory=lambda: backend), clock=lambda: NOW).get(KEY) == CREDS
+    assert not file.exists()  # the stale copy is gone, and with it the file it was the last entry of

@@ -22,6 +22,7 @@ from mfaguard.session.configure import apply_profiles, plan_profiles, render_dif
 from mfaguard.session.errors import MfaCodeError
 from mfaguard.session.service import (
     SessionRequest,
+    check_not_nested,
     clear_sessions,
     exec_environment,
     get_credentials,
@@ -67,7 +68,21 @@ def _asker(tty_only: bool, hide: bool = False) -> Callable[[str], str] | None:
         has_tty = False
     if tty_only:
         return (lambda label: _ask_tty(label, hide)) if has_tty else None
-    return lambda label: str(click.prompt(label, err=True, hide_input=hide))
+    return lambda label: _ask_stdin(label, hide)
+
+
+def _ask_stdin(label: str, hide: bool) -> str:
+    try:
+        return str(click.prompt(label, err=True, hide_input=hide))
+    except click.exceptions.Abort:
+        if sys.stdin is not None and sys.stdin.isatty():
+            raise  # a person pressed Ctrl-C / Ctrl-D
+        # A script or CI job with nothing on stdin: say how to run without a prompt.
+        raise MfaguardError(
+            f"no answer to '{label}' on standard input (not a terminal)",
+            hint="for the MFA code pass --mfa-token, set mfa_process or store the TOTP seed; "
+            "for the cache passphrase set MFAGUARD_FILE_PASSPHRASE",
+        ) from None
 
 
 def _request(profile: str, mfa_token: str | None, refresh: bool, tty_only: bool = False) -> SessionRequest:
@@ -95,6 +110,7 @@ def exec_(profile: str, command: tuple[str, ...], mfa_token: str | None, refresh
     mfaguard exec dev -- terraform plan
     mfaguard exec --mfa-token 123456 dev -- aws s3 ls
     """
+    check_not_nested(os.environ)
     args = list(command)
     if not args:
         args = [os.environ.get("SHELL") or "/bin/sh"]

@@ -127,6 +127,10 @@ class ProfileConfig:
         return node
 
 
+# What AWS accepts: GetSessionToken up to 36 h, AssumeRole up to 12 h (and the role's MaxSessionDuration).
+_MAX_SECONDS = {"mfa_session_duration": 129600, "duration_seconds": 43200}
+
+
 def _int(files: AwsFiles, name: str, key: str, raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
@@ -137,10 +141,11 @@ def _int(files: AwsFiles, name: str, key: str, raw: str | None) -> int | None:
             f"'{raw}' is not a number of seconds", path=files.config.path, line=files.line_of(name, key),
             field=key, hint="write a whole number of seconds, e.g. 3600",
         ) from None
-    if not 900 <= value <= 129600:
+    top = _MAX_SECONDS.get(key, 129600)
+    if not 900 <= value <= top:
         raise ProfileError(
-            f"{value} is outside what AWS allows (900 to 129600 seconds)", path=files.config.path,
-            line=files.line_of(name, key), field=key, hint="AWS accepts 900 s (15 min) to 36 h",
+            f"{value} is outside what AWS allows (900 to {top} seconds)", path=files.config.path,
+            line=files.line_of(name, key), field=key, hint=f"AWS accepts 900 s (15 min) to {top // 3600} h here",
         )
     return value
 

@@ -8,19 +8,22 @@ reject credentials closer to it than that.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from mfaguard.session.awsconfig import ProfileConfig
+from mfaguard.session.awsconfig import AwsFiles, ProfileConfig
 from mfaguard.session.credentials import Credentials
 from mfaguard.session.store import SecretStore
 
-__all__ = ["DEFAULT_MARGIN", "CacheEntry", "CacheKey", "SessionCache", "cache_key"]
+__all__ = ["DEFAULT_MARGIN", "CacheEntry", "CacheKey", "SessionCache", "cache_key", "fingerprint"]
 
 DEFAULT_MARGIN = timedelta(minutes=15)
 _PREFIX = "session|"
+# Stored next to the credentials: what they were obtained from (see ``fingerprint``).
+_FINGERPRINT = "Fingerprint"
 KINDS = ("session_token", "assume_role")
 
 
@@ -59,20 +62,27 @@ class SessionCache:
         self.margin = margin
         self.clock = clock
 
-    def get(self, key: CacheKey) -> Credentials | None:
+    def get(self, key: CacheKey, fingerprint: str | None = None) -> Credentials | None:
+        """The cached credentials, unless expired (or nearly) or, given ``fingerprint``, obtained otherwise."""
         raw = self.store.get(key.name())
         if raw is None:
             return None
         try:
-            creds = Credentials.from_dict(json.loads(raw))
-        except (ValueError, KeyError, TypeError):
+            data = json.loads(raw)
+            creds = Credentials.from_dict(data)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if fingerprint is not None and data.get(_FINGERPRINT) != fingerprint:
             return None
         if creds.expires_within(self.margin, self.clock()):
             return None
         return creds
 
-    def put(self, key: CacheKey, creds: Credentials) -> None:
-        self.store.set(key.name(), json.dumps(creds.to_dict()))
+    def put(self, key: CacheKey, creds: Credentials, fingerprint: str | None = None) -> None:
+        data = creds.to_dict()
+        if fingerprint is not None:
+            data[_FINGERPRINT] = fingerprint
+        self.store.set(key.name(), json.dumps(data))
 
     def entries(self) -> list[CacheEntry]:
         out = []
@@ -106,3 +116,23 @@ def cache_key(profile: ProfileConfig) -> CacheKey | None:
     if profile.has_mfa():
         return CacheKey("session_token", profile.name, profile.mfa_serial or "")
     return None
+
+
+def fingerprint(profile: ProfileConfig, files: AwsFiles) -> str:
+    """What a profile's session is obtained from: its chain of roles, the user's access key id, the device.
+
+    The cache key holds only the profile name and MFA serial (for listing); a cached session is served only
+    when this matches too, so that editing a profile's role_arn or changing the user's keys is not answered
+    with the credentials of the old role or the old keys. A digest, so that nothing readable is stored.
+    """
+    chain: list[list[str]] = []
+    node: ProfileConfig | None = profile
+    while node is not None:
+        if node.source is None:
+            keys = files.static_keys(node.name) or {}
+            chain.append(["keys", node.name, keys.get("aws_access_key_id", "")])
+        else:
+            chain.append(["role", node.name, node.role_arn or "", node.external_id or "", node.mfa_serial or ""])
+        node = node.source
+    chain.append(["mfa", profile.mfa_serial or ""])
+    return hashlib.sha256(json.dumps(chain).encode("utf-8")).hexdigest()[:32]

@@ -128,7 +128,12 @@ def render_diff(old: str, new: str, path: str) -> str:
 
 
 def write_config(path: Path, text: str) -> None:
-    """Replace the file atomically, keeping its mode (a new file gets 0600 in a 0700 folder)."""
+    """Replace the file atomically, keeping its mode (a new file gets 0600 in a 0700 folder).
+
+    A symlinked config (dotfiles repositories) is updated where it points, and stays a link.
+    """
+    if path.is_symlink():
+        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
     tmp = path.with_name(f".{path.name}.mfaguard.tmp")

@@ -29,13 +29,15 @@ def cached_credential_process(
     env = os.environ if env is None else env
     try:
         from mfaguard.session.awsconfig import load_aws_files, resolve_profile
-        from mfaguard.session.cache import SessionCache, cache_key
+        from mfaguard.session.cache import SessionCache, cache_key, fingerprint
         from mfaguard.session.store import open_store
 
-        key = cache_key(resolve_profile(argv[1], load_aws_files(env), env))
+        files = load_aws_files(env)
+        profile = resolve_profile(argv[1], files, env)
+        key = cache_key(profile)
         if key is None:
             return False
-        creds = SessionCache(open_store(env=env)).get(key)
+        creds = SessionCache(open_store(env=env)).get(key, fingerprint(profile, files))
     except Exception:  # the full command will meet the same problem and explain it
         return False
     if creds is None:

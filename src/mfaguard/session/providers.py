@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from mfaguard.session.awsconfig import AwsFiles, ProfileConfig
-from mfaguard.session.cache import CacheKey, SessionCache, cache_key
+from mfaguard.session.cache import CacheKey, SessionCache, cache_key, fingerprint
 from mfaguard.session.credentials import Credentials, parse_time
 from mfaguard.session.errors import MfaCodeError, ProfileError, StsError
 from mfaguard.session.totp import TotpSource
@@ -207,19 +207,20 @@ class CachedProvider:
     cache: SessionCache
     key: CacheKey
     lock: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
+    fingerprint: str | None = None  # what the session is obtained from; see cache.fingerprint
 
     def retrieve(self) -> Credentials:
-        hit = self.cache.get(self.key)
+        hit = self.cache.get(self.key, self.fingerprint)
         if hit is not None:
             log.info("using the cached %s session of %s", self.key.kind, self.key.profile)
             return hit
         with self.lock():
             # Another process may have filled the cache while this one waited for the lock.
-            hit = self.cache.get(self.key)
+            hit = self.cache.get(self.key, self.fingerprint)
             if hit is not None:
                 return hit
             creds = self.inner.retrieve()
-            self.cache.put(self.key, creds)
+            self.cache.put(self.key, creds, self.fingerprint)
             return creds
 
 
@@ -248,7 +249,8 @@ def build_provider(
             static, profile.mfa_serial or "", totp, profile.region,
             profile.mfa_session_duration or DEFAULT_SESSION_DURATION,
         )
-        return CachedProvider(inner, cache, CacheKey("session_token", profile.name, profile.mfa_serial or ""), lock)
+        key = CacheKey("session_token", profile.name, profile.mfa_serial or "")
+        return CachedProvider(inner, cache, key, lock, fingerprint(profile, files))
 
     source = profile.source
     duration = profile.duration_seconds or DEFAULT_ROLE_DURATION
@@ -270,7 +272,7 @@ def build_provider(
             source = _with_mfa(source, profile.mfa_serial or "")
         inner = AssumeRoleProvider(build_provider(source, files, cache, totp, lock), **role_kwargs)
     key = CacheKey("assume_role", profile.name, profile.mfa_serial or "")
-    return CachedProvider(inner, cache, key, lock)
+    return CachedProvider(inner, cache, key, lock, fingerprint(profile, files))
 
 
 def _with_mfa(source: ProfileConfig, serial: str) -> ProfileConfig:

@@ -24,6 +24,7 @@ from mfaguard.session.totp import ChainSource, FixedCode, ProcessCode, PromptCod
 __all__ = [
     "MARKER",
     "SessionRequest",
+    "check_not_nested",
     "clear_sessions",
     "exec_environment",
     "get_credentials",
@@ -38,6 +39,7 @@ _CLEARED = (
     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CREDENTIAL_FILE",
     "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME", "AWS_MFA_SERIAL",
+    "AWS_SDK_LOAD_CONFIG",  # as aws-vault: older Go SDKs would otherwise read a profile from the config
 )
 
 
@@ -76,19 +78,27 @@ def get_credentials(req: SessionRequest) -> tuple[ProfileConfig, Credentials]:
     store = _store(req)
     cache = SessionCache(store, margin=req.margin, clock=req.clock)
     if req.refresh:
-        cache.clear(req.profile)
-        cache.clear(profile.root().name)
+        # Every session the profile is built on (a chained role's source role too), down to the user's.
+        node: ProfileConfig | None = profile
+        while node is not None:
+            cache.clear(node.name)
+            node = node.source
     lock = partial(file_lock, default_file_path(req.env).with_name("sessions.lock"))
     provider = build_provider(profile, files, cache, totp_source(profile, store, req.mfa_token, req.ask), lock)
     return profile, provider.retrieve()
 
 
-def exec_environment(base: Mapping[str, str], profile: ProfileConfig, creds: Credentials) -> dict[str, str]:
+def check_not_nested(base: Mapping[str, str]) -> None:
+    """Refuse before anything is asked or fetched (as aws-vault does): a nested exec would waste a code."""
     if base.get(MARKER):
         raise NestedSessionError(
             f"already inside an mfaguard session (profile '{base[MARKER]}')",
             hint=f"exit that shell first, or unset {MARKER} if you really mean to nest",
         )
+
+
+def exec_environment(base: Mapping[str, str], profile: ProfileConfig, creds: Credentials) -> dict[str, str]:
+    check_not_nested(base)
     env = {k: v for k, v in base.items() if k not in _CLEARED}
     env.update(creds.to_env())
     env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = profile.region

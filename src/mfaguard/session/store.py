@@ -139,6 +139,10 @@ class EncryptedFileStore:
         self._key: bytes | None = None
         self._salt: bytes | None = None
         self._kdf: dict[str, int] = dict(_SCRYPT)
+        # (inode, size, mtime) of the file the items were read from or written to: another process
+        # (parallel credential_process calls) replaces the file, and a stale copy would hide its sessions
+        # and overwrite them on the next write.
+        self._stamp: tuple[int, int, int] | None = None
 
     def exists(self) -> bool:
         return self.path.is_file()
@@ -157,13 +161,21 @@ class EncryptedFileStore:
             maxmem=128 * 1024 * 1024, dklen=32,
         )
 
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
     def _load(self) -> dict[str, str]:
-        if self._items is not None:
+        stamp = self._file_stamp()
+        if self._items is not None and stamp == self._stamp:
             return self._items
         try:
             doc = json.loads(self.path.read_text(encoding="ascii"))
         except FileNotFoundError:
-            self._items = {}
+            self._items, self._stamp = {}, None
             return self._items
         except (OSError, ValueError):
             raise CacheLockedError(
@@ -175,7 +187,9 @@ class EncryptedFileStore:
 
         salt = base64.b64decode(doc["salt"])
         kdf = {k: int(doc.get("kdf", {}).get(k, v)) for k, v in _SCRYPT.items()}
-        key = self._derive(salt, kdf)
+        # Rewritten by another process with the same salt and costs: the key is the same, skip scrypt.
+        same = self._key is not None and salt == self._salt and kdf == self._kdf
+        key = self._key if same and self._key is not None else self._derive(salt, kdf)
         try:
             plain = AESGCM(key).decrypt(base64.b64decode(doc["nonce"]), base64.b64decode(doc["data"]), b"mfaguard")
         except InvalidTag:
@@ -185,7 +199,7 @@ class EncryptedFileStore:
                 "to start over (TOTP seeds stored in it go with it)",
             ) from None
         self._key, self._salt, self._kdf = key, salt, kdf
-        self._items = json.loads(plain)
+        self._items, self._stamp = json.loads(plain), stamp
         return self._items
 
     def _save(self, items: dict[str, str]) -> None:
@@ -205,12 +219,14 @@ class EncryptedFileStore:
         try:
             with os.fdopen(fd, "w", encoding="ascii") as fh:
                 json.dump(doc, fh)
+                fh.flush()
+                st = os.fstat(fh.fileno())
             os.replace(tmp, self.path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        self._items = items
+        self._items, self._stamp = items, (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def get(self, name: str) -> str | None:
         if not self.exists():
@@ -238,7 +254,7 @@ class EncryptedFileStore:
             self.path.unlink()
         except FileNotFoundError:
             return False
-        self._items, self._key, self._salt = None, None, None
+        self._items, self._key, self._salt, self._stamp = None, None, None, None
         return True
 
     def __repr__(self) -> str:
@@ -307,8 +323,17 @@ class AutoStore:
         return None
 
     def set(self, name: str, value: str) -> None:
-        target: SecretStore = self.keyring() or self.file
-        target.set(name, value)
+        kr = self.keyring()
+        if kr is None:
+            self.file.set(name, value)
+            return
+        kr.set(name, value)
+        # Reads look at the file first: an older copy left there (from a time without a keyring) would
+        # shadow this one for good. An emptied file goes, so that reads stop asking for its passphrase.
+        if self.file.exists() and self.file.get(name) is not None:
+            self.file.delete(name)
+            if not self.file.names():
+                self.file.remove_file()
 
     def delete(self, name: str) -> None:
         for store in self._stores():

@@ -6,6 +6,7 @@ A code is a secret for its 30 seconds: it is never logged and never part of an e
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shlex
 import subprocess
@@ -60,7 +61,10 @@ class FixedCode:
 class ProcessCode:
     """Runs ``mfa_process`` (e.g. ``op item get aws --otp`` or ``ykman oath accounts code -s aws``).
 
-    The last line of its output that looks like a code is used, so that tools printing a label work too.
+    As aws-vault does, the line is run by ``/bin/sh -c`` (pipes, ``~`` and variables work, so aws-vault
+    configs carry over) and the command's stderr is left on the terminal: tools ask there to unlock a
+    vault or to touch a YubiKey. Only its stdout is read; the last word that looks like a code is used,
+    so that tools printing a label work too.
     """
 
     def __init__(self, command: str, timeout: float = 60.0) -> None:
@@ -69,17 +73,19 @@ class ProcessCode:
 
     def code(self, mfa_serial: str) -> str | None:
         log.info("getting an MFA code from mfa_process")
+        argv = ["/bin/sh", "-c", self.command] if os.name == "posix" else shlex.split(self.command)
+        hint = f"check the command in mfa_process: {self.command.split()[0] if self.command.split() else ''}"
         try:
             proc = subprocess.run(
-                shlex.split(self.command), capture_output=True, text=True, timeout=self.timeout, check=False
+                argv, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, timeout=self.timeout,
+                check=False,
             )
         except (OSError, ValueError) as exc:
-            raise MfaCodeError(
-                f"mfa_process could not run: {exc.__class__.__name__}",
-                hint=f"check the command in mfa_process: {self.command.split()[0] if self.command else ''}",
-            ) from None
+            raise MfaCodeError(f"mfa_process could not run: {exc.__class__.__name__}", hint=hint) from None
         except subprocess.TimeoutExpired:
             raise MfaCodeError(f"mfa_process gave no code in {self.timeout:.0f} s") from None
+        if os.name == "posix" and proc.returncode in (126, 127):  # the shell could not find or run it
+            raise MfaCodeError("mfa_process could not run: command not found or not executable", hint=hint)
         if proc.returncode != 0:
             raise MfaCodeError(
                 f"mfa_process exited with {proc.returncode}",
