@@ -41,9 +41,11 @@ PANELS: list[dict[str, Any]] = [
     {
         "title": "Age of the last audit", "kind": "stat", "unit": "s", "w": 6, "h": 5,
         "description": "Time since the last audit ran. Alert when it exceeds the audit schedule.",
-        # Graphite has no clock: render "now - last timestamp" as a time-from-now value instead.
-        "graphite": ["alias(scale($prefix.audit.last_timestamp_seconds, 1000), 'last audit')"],
-        "graphite_unit": "dateTimeFromNow",
+        # The age in seconds on both, so that one set of thresholds applies: timeFunction is Graphite's
+        # clock, keepLastValue carries the last audit's timestamp forward when StatsD stops re-sending it.
+        "graphite": [
+            "alias(diffSeries(timeFunction('now'), keepLastValue($prefix.audit.last_timestamp_seconds)), 'age')"
+        ],
         "prometheus": [("time() - max(mfaguard_audit_last_timestamp_seconds{job=~\"$job\"})", "age")],
         "thresholds": [("green", None), ("orange", 93600), ("red", 172800)],
     },
@@ -141,14 +143,12 @@ def _panel(index: int, spec: dict[str, Any], grid: dict[str, int], flavour: str)
         targets = [
             {"refId": chr(65 + i), "target": t, "datasource": datasource} for i, t in enumerate(spec["graphite"])
         ]
-        unit = spec.get("graphite_unit", spec["unit"])
     else:
         targets = [
             {"refId": chr(65 + i), "expr": e, "legendFormat": legend, "datasource": datasource}
             for i, (e, legend) in enumerate(spec["prometheus"])
         ]
-        unit = spec["unit"]
-    defaults: dict[str, Any] = {"unit": unit}
+    defaults: dict[str, Any] = {"unit": spec["unit"]}
     if "max" in spec:
         defaults["min"], defaults["max"] = 0, spec["max"]
     if "thresholds" in spec:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import runpy
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,15 @@ def test_dashboard_covers_the_brief(flavour: str) -> None:
     assert len(cells) == len(set(cells))
 
 
+def test_panels_show_the_same_quantity_on_both_dashboards() -> None:
+    # Thresholds are absolute numbers: a panel whose Graphite flavour showed a timestamp where the
+    # Prometheus one shows an age in seconds would be red forever.
+    graphite, prometheus = (_load(f) for f in FLAVOURS)
+    for g, p in zip(graphite["panels"], prometheus["panels"], strict=True):
+        assert g["title"] == p["title"]
+        assert g["fieldConfig"] == p["fieldConfig"], g["title"]
+
+
 def test_target_extraction() -> None:
     board = _load("graphite")
     targets = dashboard_targets(board)
@@ -76,6 +86,10 @@ def test_every_graphite_target_resolves_after_emit(statsd: Statsd, graphite_serv
     assert graphite_server.last_values("aliasByNode(stats.gauges.mfaguard.team.*.adoption_pct, -2)") == {
         "data_science": 25.0, "platform": 75.0,
     }
+    # The age panel reads seconds since the audit (its thresholds are 26 h and 48 h), not a timestamp.
+    (age_target,) = [t for t in dashboard_targets(board) if "last_timestamp_seconds" in t]
+    (age,) = graphite_server.last_values(age_target).values()
+    assert age == pytest.approx(time.time() - make_snapshot(day=1).taken_at.timestamp(), abs=120)
     without = graphite_server.last_values(
         "groupByNode(stats.gauges.mfaguard.account.*.{console_without_mfa,keys_without_mfa}, -2, 'sumSeries')"
     )

@@ -78,6 +78,31 @@ def test_report_has_trend_charts_tables_findings_and_rollout() -> None:
     assert "audit failed" in html and "AccessDenied" in html
 
 
+def test_accounts_the_audit_could_not_read_come_first() -> None:
+    # A blind spot matters more than any trend: it sits right under the summary, not after the findings.
+    html = _report()
+    assert html.index('id="errors"') < html.index('id="trend-org"') < html.index('id="findings"')
+    assert "1 account not audited</small>" in html  # and no "0 partly read"
+    row = re.search(r'<tr class="failed">.*?</tr>', html).group(0)  # type: ignore[union-attr]
+    # Its numbers are those of the last audit that could read it, and the row says from when.
+    assert "sandbox (333333333333)" in row and "figures from 2026-11-06" in row
+
+
+def test_an_error_that_left_an_account_partly_read_is_not_called_a_failure() -> None:
+    from mfaguard.model import AccountError
+
+    snaps = _history(3)
+    partial = AccountError("111111111111", "authorization_details", "Throttling", "rate exceeded")
+    snaps[-1] = replace(snaps[-1], errors=(*snaps[-1].errors, partial))
+    html = render_html(report_data_from_snapshots(snaps))
+    section = html.split('id="errors"')[1].split("</section>")[0]
+    assert "1 account not audited, 1 partly read" in section
+    rows = re.findall(r"<tr><td[^>]*>(.*?)</td><td>(.*?)</td>", section.split("<tbody>")[1])
+    assert [(name, re.sub(r"<[^>]+>", "", effect)) for name, effect in rows] == [
+        ("sandbox (333333333333)", "not audited"), ("prod (111111111111)", "partly read"),
+    ]
+
+
 def test_rollout_section_only_when_present() -> None:
     assert 'id="rollout"' not in _report(rollout=False)
 

@@ -109,6 +109,7 @@ def test_audit_with_dead_metrics_endpoints_still_stores_its_snapshot(org: Any, t
     assert res.returncode == 0, res.stderr
     assert f"warning: statsd tcp://127.0.0.1:{dead_tcp}: metrics not sent" in res.stderr
     assert "warning: prometheus pushgateway" in res.stderr
+    assert res.stderr.count("metrics not sent") == 1 and res.stderr.count("not pushed") == 1  # said once
     snapshot_id = json.loads(res.stdout)["id"]
     from mfaguard.store import open_store
 

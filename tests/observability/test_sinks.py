@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from mfaguard.audit.findings import CATALOG
 from mfaguard.config import MetricsConfig, PrometheusConfig, StatsdConfig
 from mfaguard.metrics import emit, samples
+from mfaguard.metrics import statsd as statsd_sink
 from mfaguard.metrics.statsd import format_gauges
 from tests.observability.factory import large_snapshot, make_snapshot
 from tests.support.graphite import Graphite
@@ -169,3 +170,32 @@ def test_textfile_without_prom_suffix_is_written_with_a_warning(tmp_path: Path) 
     target = tmp_path / "mfaguard.txt"
     warnings = emit(make_snapshot(), MetricsConfig(prometheus=PrometheusConfig(textfile=str(target))))
     assert target.exists() and len(warnings) == 1 and ".prom" in warnings[0]
+
+
+@pytest.mark.parametrize("protocol", ["udp", "tcp"])
+def test_a_port_out_of_range_is_a_warning_not_another_port(protocol: str) -> None:
+    # 99999 would wrap to 34463 in getaddrinfo: over UDP the gauges would silently go elsewhere.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        listener.bind(("127.0.0.1", 99999 % 65536))
+    except OSError:
+        pytest.skip("port 34463 is in use here")
+    with listener:
+        listener.settimeout(0.3)
+        warnings = statsd_sink.send(["mfaguard.org.users:1|g"], "127.0.0.1", 99999, protocol)
+        assert len(warnings) == 1 and "99999 is not a port number" in warnings[0]
+        with pytest.raises(TimeoutError):
+            listener.recv(100)
+
+
+def test_teams_that_share_a_statsd_path_are_reported(statsd: Statsd) -> None:
+    from mfaguard.model import Adoption
+
+    snapshot = make_snapshot()
+    clash = Adoption("team", "platform", "platform", 1, 1, 0, 0, 1, 0)  # "Platform" exists too
+    warnings = emit(replace(snapshot, adoption=(*snapshot.adoption, clash)), _statsd_config(statsd))
+    assert warnings == [
+        "statsd: teams 'Platform', 'platform' share the path team.platform: only one of them is graphed; "
+        "make their names differ in letters or digits"
+    ]
+    assert emit(snapshot, _statsd_config(statsd)) == []

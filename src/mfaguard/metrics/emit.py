@@ -40,6 +40,7 @@ def emit(
     if metrics.statsd is not None:
         cfg = metrics.statsd
         lines = statsd.format_gauges(all_samples, cfg.prefix)
+        warnings += _collisions(all_samples)
         warnings += _guard("statsd", lambda: statsd.send(lines, cfg.host, cfg.port, cfg.protocol))
     if metrics.prometheus is not None:
         prom = metrics.prometheus
@@ -55,8 +56,23 @@ def emit(
                 textfile = prom.textfile
                 warnings += _guard("textfile", lambda: prometheus.write_textfile(registry, textfile))
     for warning in warnings:
-        log.warning("%s", warning)
+        # Debug only: the caller reports the returned warnings (the CLI prints each once on stderr).
+        log.debug("%s", warning)
     return warnings
+
+
+def _collisions(all_samples: Iterable[Sample]) -> list[str]:
+    """Teams whose names differ only in case or punctuation ("Platform", "platform") share one sanitized
+    StatsD path, where the last value sent wins; say so rather than graph one of them at random."""
+    owners: dict[tuple[str, ...], set[str]] = {}
+    for sample in all_samples:
+        if sample.path[0] == "team":
+            owners.setdefault(sample.path[:2], set()).add(sample.labels.get("team", ""))
+    return [
+        f"statsd: teams {', '.join(repr(n) for n in sorted(names))} share the path {'.'.join(path)}: "
+        "only one of them is graphed; make their names differ in letters or digits"
+        for path, names in sorted(owners.items()) if len(names) > 1
+    ]
 
 
 def _guard(sink: str, send) -> list[str]:  # type: ignore[no-untyped-def]

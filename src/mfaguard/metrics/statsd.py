@@ -55,6 +55,9 @@ def send(lines: list[str], host: str, port: int, protocol: str = "udp", timeout:
     answers with ICMP port unreachable (a local StatsD that is down), which a plain sendto would not.
     """
     where = f"statsd {protocol}://{host}:{port}"
+    if not 0 < port < 65536:
+        # getaddrinfo would wrap it silently (99999 -> 34463) and the gauges would go to another port.
+        return [f"{where}: metrics not sent: {port} is not a port number (1-65535)"]
     try:
         if protocol == "tcp":
             with socket.create_connection((host, port), timeout=timeout) as sock:

@@ -157,6 +157,7 @@ def _row(s: Series, failed: set[str]) -> dict[str, Any]:
         "change": change,
         "spark": sparkline_svg(s.pcts),
         "failed": s.key in failed,
+        "as_of": s.points[-1][0],  # a failed account shows the figures of its last readable audit
         "level": _level(latest.pct),
     }
 
@@ -225,7 +226,10 @@ def render_html(data: ReportData) -> str:
         findings_total=len(findings),
         by_severity=by_severity,
         account_names=account_names,
-        errors=sorted(snapshot.errors, key=lambda e: (e.account_id, e.stage)) if snapshot else [],
+        # Failed accounts first; other errors (device kinds, policies, summary) left the account partly read.
+        errors=sorted(snapshot.errors, key=lambda e: (e.account_id not in failed, e.account_id, e.stage))
+        if snapshot else [],
+        partial={e.account_id for e in snapshot.errors} - failed if snapshot else set(),
         failed=failed,
         generated_at=data.generated_at.astimezone(timezone.utc),
         level=_level,
