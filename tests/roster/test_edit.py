@@ -53,6 +53,11 @@ def test_write_files_is_all_or_nothing(tmp_path: Path) -> None:
         write_files({tmp_path / "a.txt": "new", tmp_path / "z-file" / "b.txt": "x"})
     assert (tmp_path / "a.txt").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "z-file"]  # no temporary files left
+    with pytest.raises(UnicodeEncodeError):
+        # Not an OSError (as Ctrl-C is not): still nothing changed and no temporary file left.
+        write_files({tmp_path / "a.txt": "new", tmp_path / "b.txt": "\ud800"})
+    assert (tmp_path / "a.txt").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "z-file"]
     assert write_files({tmp_path / "a.txt": "new", tmp_path / "gone.txt": None}) == [tmp_path / "a.txt"]
     assert write_files({tmp_path / "a.txt": "new"}) == []  # same content: not rewritten
 
@@ -80,3 +85,21 @@ def test_public_api_is_pinned() -> None:
     assert {"render", "import_blocks", "derive_key", "unique_key", "addresses"} <= set(render.__all__)
     for module in (roster, render):
         assert all(hasattr(module, name) for name in module.__all__)
+
+
+def test_set_enforcement_keeps_the_next_persons_heading_in_place() -> None:
+    from mfaguard.roster.load import parse_roster
+
+    text = """\
+version: 1
+teams: {sre: {}}
+people:
+  - id: ann
+    team: sre
+  # --- next wave ---
+  - id: ben
+    team: sre
+# end
+"""
+    edited = set_enforcement(parse_roster(text, "roster.yaml"), ["ann", "ben"], "enforced")
+    assert edited.dump() == text.replace("    team: sre\n", "    team: sre\n    enforcement: enforced\n")

@@ -213,3 +213,31 @@ def test_import_several_accounts_joins_people_across_them(
     code, out, _ = run(capsys, "import", "--account", "member")
     assert code == 0 and "member: 0 new people, 0 users joined existing people, 2 already" in out
     assert (tmp_path / "terraform/accounts/main/imports.tf").exists()
+
+
+def test_account_by_its_roster_name(moto: Emulator, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The roster calls the caller's account `prod`; mfaguard.toml does not name it at all.
+    populate(_iam(moto), 4)
+    code, out, err = run(capsys, "import", "--endpoint-url", moto.url, "--pgp-key", "keybase:security",
+                         "--account", "prod")
+    assert code == 0, err
+    assert "prod: 7 new people" in out
+    code, _, err = run(capsys, "import", "--endpoint-url", moto.url, "--account", "staging")
+    assert code == 2 and "no configured account matches staging" in err
+
+
+def test_create_backend_leaves_an_existing_bucket_alone(
+    moto: Emulator, workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    populate(_iam(moto), 4)
+    s3 = boto3.client("s3", **moto.client_kwargs())
+    s3.create_bucket(Bucket="org-state")
+    kms = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "k-1"}}]}
+    s3.put_bucket_encryption(Bucket="org-state", ServerSideEncryptionConfiguration=kms)
+    code, out, err = run(capsys, "import", "--endpoint-url", moto.url, "--pgp-key", "keybase:security",
+                         "--backend-bucket", "org-state", "--create-backend")
+    assert code == 0, err
+    assert "created s3://" not in out
+    rules = s3.get_bucket_encryption(Bucket="org-state")["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert "Status" not in s3.get_bucket_versioning(Bucket="org-state")

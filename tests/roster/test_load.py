@@ -193,3 +193,21 @@ def test_roster_settings_from_config() -> None:
     assert settings.terraform_dir == "terraform/accounts"
     with pytest.raises(ConfigError, match=r"roster\.pth.*unknown setting"):
         roster_settings(parse_config('[roster]\npth = "x"\n').extra)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        ("name: Alice Smith", "name: Alice O'Smith", "people[0].name", "cannot be the `person` tag"),
+        ("email: alice@example.com", "email: al!ce@example.com", "people[0].email", "cannot be the `email` tag"),
+        ("{console: true}", "{console: true, tags: {cost: 'a,b'}}", "people[0].accounts.prod[0].tags",
+         "cannot be the value of tag 'cost'"),
+        ("{console: true}", "{console: true, tags: {'aws:x': y}}", "people[0].accounts.prod[0].tags",
+         "'aws:x' is not an IAM tag key"),
+    ],
+)
+def test_tag_values_iam_refuses(tmp_path: Path, old: str, new: str, field: str, message: str) -> None:
+    # IAM would refuse them at apply time; the roster says so with the line.
+    err = _error(GOOD.replace(old, new), tmp_path)
+    assert message in str(err) and err.field == field and err.line is not None
+    assert "letters, digits, spaces and _ . : / = + - @" in str(err)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from mfaguard.errors import InputError
 from mfaguard.roster.live import LiveAccessKey, LiveSshKey, LiveUser
 from mfaguard.roster.load import parse_roster
 from mfaguard.roster.merge import merge_account, person_id_for
@@ -146,3 +149,83 @@ def test_run_import_over_accounts_in_either_order(tmp_path) -> None:  # type: ig
         dave = next(p for p in roster.people if p.email == "dave@example.com")
         assert sorted(dave.user_name(u) for a in ("a1", "a2") for u in dave.users(a)) == ["dave", "dave.cli"]
         assert sorted(p.name for p in (out / "tf").iterdir()) == ["a1", "a2"]
+
+
+def test_a_user_lacking_the_persons_groups_or_keys_does_not_join_them() -> None:
+    # Joining carol (enforced admin, a person-wide SSH key) would put these users in AdminMFAGroup or
+    # give them the key: the plan would grant access instead of only importing.
+    carol = f"    team: sre\n    enforcement: enforced\n    ssh_keys: ['{ssh_key(5)}']\n"
+    text = HAND_WRITTEN.replace("    team: sre\n", carol)
+    text = text.replace('  prod: {id: "123456789012"}\n', '  prod: {id: "123456789012"}\n  dev: {id: "210987654321"}\n')
+    live = [
+        LiveUser("carol-dev", tags=(("email", "CAROL@example.com"),)),  # same email, no group, no key
+        LiveUser("carol.k", groups=("AdminMFAGroup",)),  # same name as in prod, in the group, but no key
+        LiveUser("ck", tags=(("email", "carol@example.com"),), groups=("AdminMFAGroup",),
+                 ssh_keys=(LiveSshKey("APKA5", ssh_key(5) + " c@h"),)),  # has both: joins
+    ]
+    result, merged = _merge(text, live, "dev", "210987654321")
+    assert sorted(result.not_joined) == [("carol", "carol-dev"), ("carol", "carol.k")]
+    assert result.attached == [("carol", "ck")]
+    roster = parse_roster(merged, "roster.yaml").roster
+    users = render(roster)["dev/users.tf"]
+    blocks = {k: users[users.index(f'module "{k}"') :].split("\n}\n")[0] for k in ("carol_dev", "carol_k", "ck")}
+    # Rendered exactly as live: no group for carol-dev, no key for carol.k.
+    assert "groups" not in blocks["carol_dev"] and "ssh_public_keys" not in blocks["carol_dev"]
+    assert 'groups = ["AdminMFAGroup"]' in blocks["carol_k"] and "ssh_public_keys" not in blocks["carol_k"]
+    assert '"AdminMFAGroup"' in blocks["ck"] and ssh_key(5) in blocks["ck"]
+    assert {b.to for b in import_blocks(roster, "dev", live)} >= {
+        "module.ck.aws_iam_user_group_membership.this[0]", 'module.ck.aws_iam_user_ssh_key.this["0"]'}
+
+
+def test_new_person_is_enforced_only_when_already_in_the_team_group() -> None:
+    text = HAND_WRITTEN.replace("  sre: {access: admin}", "  sre: {access: admin, group: SreMFAGroup}")
+    live = [
+        LiveUser("ann", tags=(("team", "sre"),), groups=("AdminMFAGroup",)),  # not in SreMFAGroup
+        LiveUser("ben", tags=(("team", "sre"),), groups=("AdminMFAGroup", "SreMFAGroup")),
+    ]
+    _, merged = _merge(text, live)
+    roster = parse_roster(merged, "roster.yaml").roster
+    people = {p.id: p for p in roster.people}
+    assert people["ann"].enforcement == "pending" and people["ann"].users("prod")[0].groups == ["AdminMFAGroup"]
+    assert people["ben"].enforcement == "enforced" and people["ben"].users("prod")[0].groups == []
+    users = render(roster)["prod/users.tf"]
+    ann = users[users.index('module "ann"') :].split("\n}\n")[0]
+    assert "SreMFAGroup" not in ann
+
+
+def test_permissions_boundary_is_kept() -> None:
+    # Rendered without it, the plan would remove the boundary: more permissions, not an import.
+    arn = "arn:aws:iam::123456789012:policy/Boundary"
+    _, merged = _merge(HAND_WRITTEN, [LiveUser("bounded", permissions_boundary=arn)])
+    roster = parse_roster(merged, "roster.yaml").roster
+    assert next(p for p in roster.people if p.id == "bounded").users("prod")[0].permissions_boundary == arn
+    assert f'permissions_boundary = "{arn}"' in render(roster)["prod/users.tf"]
+    bad = merged.replace(arn, "Boundary")
+    with pytest.raises(InputError, match="not a valid policy ARN"):
+        parse_roster(bad, "roster.yaml")
+
+
+def test_appended_entries_go_before_the_comments_that_follow_a_section() -> None:
+    text = """\
+version: 1
+teams:
+  sre:
+    access: admin
+    # about sre
+
+# Accounts we manage
+accounts:
+  prod: {id: "123456789012"}
+
+people:
+  - id: carol
+    team: sre
+    accounts:
+      prod: {user: carol.k}   # YubiKey
+# end of people
+"""
+    _, merged = _merge(text, [LiveUser("dan", tags=(("team", "ops"),)), LiveUser("carol.k")])
+    assert merged == text.replace("    # about sre\n", "    # about sre\n  ops: {}\n").replace(
+        "# end of people\n",
+        "  - id: dan\n    team: ops\n    enforcement: pending\n    accounts:\n      prod: {}\n# end of people\n",
+    )

@@ -32,7 +32,7 @@ accounts:
   dev: {{id: "210987654321", groups: {{developer: DevDeveloperMFAGroup}}}}
 people:
   - id: alice
-    name: Alice "Al" Smith
+    name: Alice Ann-Marie Smith
     email: alice@example.com
     team: sre
     enforcement: enforced
@@ -44,9 +44,10 @@ people:
     team: payments
     enforcement: enforced
     accounts:
-      dev: {{user: "first.last+ops@example.com", path: /eng/, ssh_keys: ["{ssh_key(2)}"]}}
+      dev: {{user: "first.last+ops@example.com", path: '/eng/${{x}}"/', ssh_keys: ["{ssh_key(2)}"]}}
       prod:
-        - {{user: "a=b", cli: true, access_key_status: Inactive, identity_tags: []}}
+        - {{user: "a=b", cli: true, access_key_status: Inactive, identity_tags: [],
+           permissions_boundary: "arn:aws:iam::123456789012:policy/Boundary"}}
         - {{user: Alice, key: alice_2}}
 """
 
@@ -81,13 +82,16 @@ def test_module_inputs() -> None:
     block = prod[prod.index('module "alice"') :]
     block = block[: block.index("\n}\n")]
     assert 'name                 = "alice"' in block
-    assert 'person               = "Alice \\"Al\\" Smith"' in block
+    assert 'person               = "Alice Ann-Marie Smith"' in block
     assert "create_login_profile = true" in block and "create_access_key    = true" in block
     assert 'pgp_key              = "keybase:security"' in block
     assert '"cost-center" = "42"' in block
     ab = prod[prod.index('module "a_b"') :]
     ab = ab[: ab.index("\n}\n")]
-    assert 'access_key_status = "Inactive"' in ab and "team" not in ab  # identity_tags: []
+    assert 'access_key_status    = "Inactive"' in ab and "team" not in ab  # identity_tags: []
+    assert 'permissions_boundary = "arn:aws:iam::123456789012:policy/Boundary"' in ab
+    # IAM paths may hold any printable character: quotes and template sequences are escaped.
+    assert 'path            = "/eng/$${x}\\"/"' in render(_roster())["dev/users.tf"]
     main = render(_roster())["prod/main.tf"]
     assert 'dynamodb_table = "locks"' in main and 'role_arn = "arn:aws:iam::123456789012:role/UserAdmin"' in main
     assert 'allowed_account_ids = ["123456789012"]' in main

@@ -60,6 +60,7 @@ def test_import_plan_apply_then_add_and_remove_people(
     roster_before = (tmp_path / "roster.yaml").read_text()
     out = run(capsys, "import", "--endpoint-url", moto.url, "--backend-bucket", "tfstate")
     assert f"0 import blocks ({expected} already in state)" in out
+    assert "deleted terraform/accounts/prod/imports.tf" in out
     assert (tmp_path / "roster.yaml").read_text() == roster_before
     assert not (workdir / "imports.tf").exists()
 

@@ -14,9 +14,26 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
+def _roster_ids(roster_path: Path, wanted: list[str]) -> list[str]:
+    """Account names of the roster (``prod``) as their ids, which the account configuration knows."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    if not wanted or not roster_path.exists():
+        return wanted
+    try:
+        # Only the account ids: a plain parse, not the whole validation (run_import does that).
+        accounts = (YAML(typ="safe", pure=False).load(roster_path.read_text(encoding="utf-8")) or {})["accounts"]
+        ids = {str(name): str(spec["id"]) for name, spec in accounts.items()}
+    except (OSError, YAMLError, LookupError, TypeError, AttributeError):
+        return wanted  # run_import reports the roster's problems
+    return [ids.get(w, w) for w in wanted]
+
+
 @click.command("import")
 @click.option("-a", "--account", "accounts", multiple=True, metavar="IDS",
-              help="Accounts to import (ids or names, comma-separated or repeated; default: all configured).")
+              help="Accounts to import (ids, configured names or roster names, comma-separated or repeated; "
+              "default: all configured).")
 @click.option("-r", "--roster", "roster_path", type=click.Path(dir_okay=False),
               help="Roster file (default: [roster] path, then roster.yaml); created when missing.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False),
@@ -29,7 +46,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--create-backend", is_flag=True,
               help="Create the state bucket (and lock table) if missing. Without it nothing in AWS changes.")
 @click.option("--pgp-key", metavar="REF", help="defaults.pgp_key for imported people: keybase:<user> or a "
-              "public key file (the iam-user module needs one for console passwords and access keys).")
+              "public key file relative to the roster (the iam-user module needs one for console passwords and "
+              "access keys).")
 @click.option("--dry-run", is_flag=True, help="Read AWS and show what would change; write nothing.")
 @click.option("--endpoint-url", metavar="URL", help="AWS endpoint override (an emulator).")
 @click.pass_context
@@ -58,7 +76,8 @@ def import_(ctx: click.Context, accounts: tuple[str, ...], roster_path: str | No
     settings = roster_settings(config.extra, config.source_path or "mfaguard.toml")
     aws = AwsContext(config.aws)
     caller = aws.caller_account_id()
-    chosen = discover_accounts(aws, config.accounts, caller, _split(accounts) or None)
+    roster_file = Path(roster_path or settings.path)
+    chosen = discover_accounts(aws, config.accounts, caller, _roster_ids(roster_file, _split(accounts)) or None)
 
     def read_users(account: Account) -> list[Any]:
         session = assume_account(aws, account, config.accounts, caller)
@@ -72,7 +91,7 @@ def import_(ctx: click.Context, accounts: tuple[str, ...], roster_path: str | No
         lock_table=lock_table or settings.lock_table,
     ) if bucket else None
     report = run_import(
-        Path(roster_path or settings.path),
+        roster_file,
         Path(out_dir or settings.terraform_dir),
         chosen,
         read_users,
@@ -90,12 +109,16 @@ def import_(ctx: click.Context, accounts: tuple[str, ...], roster_path: str | No
                    + (f" ({report.skipped_in_state[a]} already in state)" if report.skipped_in_state.get(a) else ""))
         if report.state_readable.get(a) is False:
             click.echo(f"{a}: state not readable (not created yet?): every object gets an import block", err=True)
+        for owner, user in merge.not_joined:
+            click.echo(f"{a}: note: user {user} matches person {owner} but lacks their groups or SSH keys: "
+                       "imported as a person of its own (merge them by hand if they are the same)", err=True)
         for note in report.unmanaged.get(a, []):
             click.echo(f"{a}: note: {note}", err=True)
     for created in report.backend_created:
         click.echo(f"created {created}")
-    verb = "would write" if dry_run else "wrote"
     for path in report.written:
+        verb = ("would delete" if dry_run else "deleted") if path in report.deleted else (
+            "would write" if dry_run else "wrote")
         click.echo(f"{verb} {path}")
     if not backend and not dry_run:
         click.echo("no --backend-bucket: state stays local until accounts.<name>.backend is set in the roster",

@@ -7,9 +7,11 @@ and is validated again before anything is written.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 
 from mfaguard.errors import InputError
+from mfaguard.roster.comments import keep_trailing
 from mfaguard.roster.files import write_files
 from mfaguard.roster.load import LoadedRoster, parse_roster
 from mfaguard.roster.output import plan_files
@@ -34,7 +36,9 @@ def set_enforcement(loaded: LoadedRoster, person_ids: Iterable[str], state: str)
                 # Next to the access level (or team) it belongs with, not at the end of the entry.
                 anchor = next((k for k in ("access", "team", "id") if k in person), None)
                 at = list(person).index(anchor) + 1 if anchor else len(person)
-                person.insert(at, "enforcement", state)
+                # At the end, the comments after the person (the next one's heading) stay after it.
+                with keep_trailing(person) if at == len(person) else nullcontext():
+                    person.insert(at, "enforcement", state)
     result = parse_roster(fresh.dump(), loaded.path)
     result.indent = loaded.indent
     return result

@@ -50,11 +50,13 @@ def write_files(changes: FileChanges) -> list[Path]:
                 os.chmod(tmp, path.stat().st_mode & 0o777)
             else:
                 os.chmod(tmp, 0o644)
-    except OSError as exc:
+    except BaseException as exc:  # Ctrl-C too: no temporary file is left behind
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-        raise MfaguardError(f"cannot write {exc.filename}: {exc.strerror}; nothing was changed") from None
+        if isinstance(exc, OSError):
+            raise MfaguardError(f"cannot write {exc.filename}: {exc.strerror}; nothing was changed") from None
+        raise
     for tmp, path in staged:
         os.replace(tmp, path)
     for path, text in todo.items():

@@ -69,6 +69,7 @@ class ImportReport:
     unmanaged: dict[str, list[str]] = field(default_factory=dict)
     state_readable: dict[str, bool | None] = field(default_factory=dict)  # None: no backend configured
     written: list[Path] = field(default_factory=list)
+    deleted: list[Path] = field(default_factory=list)  # those of ``written`` that are removed (imports.tf)
     backend_created: list[str] = field(default_factory=list)
 
 
@@ -99,26 +100,31 @@ def create_backend(s3: Any, dynamodb: Any | None, opts: BackendOptions) -> list[
     created = []
     try:
         s3.head_bucket(Bucket=opts.bucket)
+        exists = True
     except botocore.exceptions.ClientError:
+        exists = False
+    # An existing bucket is left exactly as it is (its owners may use KMS keys, replication...).
+    if not exists:
         params: dict[str, Any] = {"Bucket": opts.bucket}
         if opts.region != "us-east-1":
             params["CreateBucketConfiguration"] = {"LocationConstraint": opts.region}
         s3.create_bucket(**params)
         created.append(f"s3://{opts.bucket}")
-    # State holds encrypted secrets and every user's details: versioned, encrypted, never public.
-    s3.put_bucket_versioning(Bucket=opts.bucket, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_encryption(
-        Bucket=opts.bucket,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-        },
-    )
-    s3.put_public_access_block(
-        Bucket=opts.bucket,
-        PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
-        },
-    )
+        # State holds encrypted secrets and every user's details: versioned, encrypted, never public.
+        s3.put_bucket_versioning(Bucket=opts.bucket, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_encryption(
+            Bucket=opts.bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
+        s3.put_public_access_block(
+            Bucket=opts.bucket,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
     if opts.lock_table and dynamodb is not None:
         try:
             dynamodb.describe_table(TableName=opts.lock_table)
@@ -209,6 +215,7 @@ def run_import(
         report.unmanaged[name] = unmanaged(roster, name, users)
     files = plan_files(final, out_dir, new_imports)
     files[roster_path] = text
+    report.deleted = sorted(p for p, t in files.items() if t is None and p.exists())
     if dry_run:
         report.written = sorted(p for p, t in files.items() if not unchanged(p, t))
         return report

@@ -38,6 +38,7 @@ class LiveUser:
     login_profile: bool = False
     access_keys: tuple[LiveAccessKey, ...] = ()
     ssh_keys: tuple[LiveSshKey, ...] = ()
+    permissions_boundary: str | None = None  # policy ARN
 
     @property
     def tag_map(self) -> dict[str, str]:
@@ -91,6 +92,7 @@ def _one_user(iam: Any, entry: dict[str, Any], with_ssh: bool, hint: _ReportRow 
         login_profile=login,
         access_keys=keys,
         ssh_keys=tuple(sorted(ssh, key=lambda k: k.id)),
+        permissions_boundary=(entry.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
     )
 
 

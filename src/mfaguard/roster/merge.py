@@ -16,6 +16,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from mfaguard.roster.comments import keep_trailing
 from mfaguard.roster.live import LiveUser, ssh_fingerprint
 from mfaguard.roster.model import EMAIL, IAM_PATH, IDENTITY_TAGS, TEAM_NAME, Roster
 from mfaguard.terraform_render.keys import derive_key, unique_key
@@ -31,6 +32,9 @@ class MergeResult:
     new_people: list[str] = field(default_factory=list)
     attached: list[tuple[str, str]] = field(default_factory=list)  # (person id, user name)
     already: list[str] = field(default_factory=list)  # user names already in the roster
+    # (person id, user name): the user matched that person but lacks groups or SSH keys the person
+    # would give it, so it became a person of its own (joining would grant access in the plan).
+    not_joined: list[tuple[str, str]] = field(default_factory=list)
     new_teams: list[str] = field(default_factory=list)
     new_account: bool = False
 
@@ -54,7 +58,8 @@ def person_id_for(user_name: str, taken: Iterable[str]) -> str:
 
 def _child(parent: CommentedMap, key: str, factory: type) -> Any:
     if parent.get(key) is None:
-        parent[key] = factory()
+        with keep_trailing(parent):
+            parent[key] = factory()
     return parent[key]
 
 
@@ -77,13 +82,16 @@ def merge_account(
     result = MergeResult(account)
     accounts = _child(doc, "accounts", CommentedMap)
     if account not in accounts:
-        accounts[account] = CommentedMap([("id", DoubleQuotedScalarString(account_id))])
+        with keep_trailing(accounts):
+            accounts[account] = CommentedMap([("id", DoubleQuotedScalarString(account_id))])
         result.new_account = True
     spec = accounts[account]
     if region and spec.get("region", "us-east-1") != region:
-        spec["region"] = region
+        with keep_trailing(spec):
+            spec["region"] = region
     if backend and dict(spec.get("backend") or {}) != backend:
-        spec["backend"] = CommentedMap(backend)
+        with keep_trailing(spec):
+            spec["backend"] = CommentedMap(backend)
         result.new_account = True
     teams = _child(doc, "teams", CommentedMap)
     people = _child(doc, "people", CommentedSeq)
@@ -106,6 +114,11 @@ def merge_account(
         email = tags.get("email", "")
         owner = by_email.get(email.lower()) if email else None
         owner = owner or by_name.get(user.name)
+        if owner is not None and not _fits(people[index_of[owner]], roster, account, user):
+            # Joining would add memberships (e.g. the person's enforcement group) or SSH keys this user
+            # does not have: the plan would grant access instead of only importing.
+            result.not_joined.append((owner, user.name))
+            owner = None
         if owner is not None:
             pdoc = people[index_of[owner]]
             result.attached.append((owner, user.name))
@@ -113,24 +126,24 @@ def merge_account(
             owner = person_id_for(user.name, ids)
             ids.add(owner)
             pdoc = _new_person(owner, user, roster, enforcement, level_order)
-            people.append(pdoc)
+            with keep_trailing(people):
+                people.append(pdoc)
             index_of[owner] = len(people) - 1
             if pdoc["team"] not in teams:
-                teams[pdoc["team"]] = CommentedMap()
+                with keep_trailing(teams):
+                    teams[pdoc["team"]] = CommentedMap()
                 result.new_teams.append(pdoc["team"])
             if email:
                 by_email.setdefault(email.lower(), owner)
             result.new_people.append(owner)
         values = {"team": pdoc.get("team", ""), "email": pdoc.get("email") or "", "person": pdoc.get("name") or ""}
-        level = _level(pdoc, roster)
-        enforced = pdoc.get("enforcement") == "enforced"
-        level_group = roster.group_of(account, level) if level in roster.access_levels else None
-        entry = _entry(user, owner, pdoc, values, level_group if enforced else None)
+        entry = _entry(user, owner, pdoc, values, _implied_groups(pdoc, roster, account))
         key = unique_key(user.name, taken_keys)
         taken_keys.add(key)
         if key != derive_key(user.name):
             entry["key"] = key
-        _attach(pdoc, account, entry)
+        with keep_trailing(pdoc):
+            _attach(pdoc, account, entry)
         claimed.add((account, user.name))
         by_name.setdefault(user.name, owner)
     return result
@@ -139,6 +152,26 @@ def merge_account(
 def _level(pdoc: CommentedMap, roster: Roster) -> str:
     team = roster.teams.get(str(pdoc.get("team", "")))
     return str(pdoc.get("access") or (team.access if team and team.access else None) or roster.defaults.access)
+
+
+def _implied_groups(pdoc: CommentedMap, roster: Roster, account: str) -> set[str]:
+    """Groups every user of the person gets in ``account``: extra groups, and enforcement groups once enforced."""
+    groups = {str(g) for g in pdoc.get("groups") or []}
+    if pdoc.get("enforcement") == "enforced":
+        level = _level(pdoc, roster)
+        if level in roster.access_levels:
+            groups.add(roster.group_of(account, level))
+        team = roster.teams.get(str(pdoc.get("team", "")))
+        if team and team.group:
+            groups.add(team.group)
+    return groups
+
+
+def _fits(pdoc: CommentedMap, roster: Roster, account: str, user: LiveUser) -> bool:
+    """Whether ``user`` already has every group and SSH key it would get as one of this person's users."""
+    live_keys = {ssh_fingerprint(k.body) for k in user.ssh_keys}
+    person_keys = {ssh_fingerprint(str(k)) for k in pdoc.get("ssh_keys") or []}
+    return _implied_groups(pdoc, roster, account) <= set(user.groups) and person_keys <= live_keys
 
 
 def _new_person(
@@ -153,17 +186,20 @@ def _new_person(
     team = tags.get("team", "")
     p["team"] = team if TEAM_NAME.match(team) else roster.defaults.team
     levels = sorted({enforcement[g] for g in user.groups if g in enforcement}, key=level_order.index)
+    team_spec = roster.teams.get(p["team"])
     if levels:
-        team_spec = roster.teams.get(p["team"])
         default = (team_spec.access if team_spec and team_spec.access else None) or roster.defaults.access
         if levels[0] != default:
             p["access"] = levels[0]
-    p["enforcement"] = "enforced" if levels else "pending"
+    # Enforced renders the team's group too: only when the user is already in it, or the plan would add it.
+    team_group = team_spec.group if team_spec else None
+    enforced = bool(levels) and (team_group is None or team_group in user.groups)
+    p["enforcement"] = "enforced" if enforced else "pending"
     return p
 
 
 def _entry(
-    user: LiveUser, owner: str, pdoc: CommentedMap, values: dict[str, str], level_group: str | None
+    user: LiveUser, owner: str, pdoc: CommentedMap, values: dict[str, str], implied_groups: set[str]
 ) -> CommentedMap:
     """The roster entry that renders to exactly what ``user`` is live."""
     tags = user.tag_map
@@ -180,12 +216,14 @@ def _entry(
     ssh = [ssh_fingerprint(k.body) for k in user.ssh_keys if ssh_fingerprint(k.body) not in person_keys]
     if ssh:
         e["ssh_keys"] = CommentedSeq(ssh)
-    person_groups = set(pdoc.get("groups") or [])
-    extra = [g for g in user.groups if g != level_group and g not in person_groups]
+    extra = [g for g in user.groups if g not in implied_groups]
     if extra:
         e["groups"] = _flow(CommentedSeq(extra))
     if user.path != "/" and IAM_PATH.match(user.path):
         e["path"] = user.path
+    if user.permissions_boundary:
+        # Left out, the plan would remove the boundary: more permissions, not an import.
+        e["permissions_boundary"] = user.permissions_boundary
     # Identity tags are written from the person's fields; a live tag the person's field cannot carry
     # (another value, an invalid email) is kept as a plain tag instead.
     identity = []

@@ -7,6 +7,7 @@ is; ``mfaguard.roster.load`` parses the file and turns validation errors into fi
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
@@ -35,6 +36,7 @@ TEAM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 IAM_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,64}$")
 GROUP_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,128}$")
 IAM_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
+POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\x21-\x7e]{1,512}$")
 TF_KEY = re.compile(r"^[a-z_][a-z0-9_-]{0,127}$")
 SSH_KEY = re.compile(r"^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -45,6 +47,22 @@ IDENTITY_TAGS = ("team", "email", "person")
 class _Model(BaseModel):
     # Unknown keys are typos more often than not: refuse them.
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+TAG_CHARS = "letters, digits, spaces and _ . : / = + - @"
+
+
+def is_tag_text(text: str, limit: int) -> bool:
+    """Whether IAM accepts ``text`` in a tag (its pattern: \\p{L}, \\p{Z}, \\p{N} and _.:/=+-@)."""
+    return len(text) <= limit and all(unicodedata.category(c)[0] in "LNZ" or c in _TAG_PUNCTUATION for c in text)
+
+
+def _tag_value(value: str, what: str) -> str:
+    # IAM refuses other characters at apply time; the roster says so with its line instead.
+    if not is_tag_text(value, 256):
+        raise ValueError(f"'{value}' cannot be {what}: IAM tag values are up to 256 {TAG_CHARS}")
+    return value
 
 
 def _check(pattern: re.Pattern[str], value: str, what: str) -> str:
@@ -120,6 +138,7 @@ class AccountUser(_Model):
     ssh_keys: list[str] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
     path: str = "/"
+    permissions_boundary: str | None = Field(None, description="ARN of the user's permissions boundary policy")
     tags: dict[str, str] = Field(default_factory=dict)
     # Which of team/email/person are written as tags; import narrows it to what the live user has.
     identity_tags: list[Literal["team", "email", "person"]] | None = None
@@ -146,6 +165,20 @@ class AccountUser(_Model):
     @classmethod
     def _groups(cls, v: list[str]) -> list[str]:
         return [_check(GROUP_NAME, g, "IAM group name") for g in v]
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: dict[str, str]) -> dict[str, str]:
+        for key, value in v.items():
+            if not key or not is_tag_text(key, 128) or key.lower().startswith("aws:"):
+                raise ValueError(f"'{key}' is not an IAM tag key: 1-128 {TAG_CHARS}, not starting with aws:")
+            _tag_value(value, f"the value of tag '{key}'")
+        return v
+
+    @field_validator("permissions_boundary")
+    @classmethod
+    def _boundary(cls, v: str | None) -> str | None:
+        return None if v is None else _check(POLICY_ARN, v, "policy ARN (arn:aws:iam::123456789012:policy/NAME)")
 
     @field_validator("key")
     @classmethod
@@ -181,7 +214,12 @@ class Person(_Model):
     @field_validator("email")
     @classmethod
     def _email(cls, v: str | None) -> str | None:
-        return None if v is None else _check(EMAIL, v, "email address")
+        return None if v is None else _tag_value(_check(EMAIL, v, "email address"), "the `email` tag")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _tag_value(v, "the `person` tag (write O'Brien as OBrien)")
 
     @field_validator("ssh_keys")
     @classmethod

@@ -78,6 +78,8 @@ def _module(roster: Roster, inst: UserInstance) -> Block:
     body += [Blank(), Attr("name", inst.name)]
     if user.path != "/":
         body.append(Attr("path", user.path))
+    if user.permissions_boundary:
+        body.append(Attr("permissions_boundary", user.permissions_boundary))
     identity = {"team": person.team, "email": person.email or "", "person": person.name}
     wanted = user.identity_tags if user.identity_tags is not None else list(identity)
     for tag in ("team", "email", "person"):
