@@ -191,3 +191,18 @@ def test_no_credentials_is_a_clear_error_exit_1(moto: Emulator, tmp_path: Path) 
     assert res.returncode == 1
     assert "no AWS credentials found" in res.stderr and "hint:" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_bad_statsd_address_is_a_usage_error(tmp_path: Path) -> None:
+    for bad in ("127.0.0.1:99999", "nohost", ":8125"):
+        res = run("audit", "--statsd", bad, "--no-store", cwd=tmp_path)
+        assert res.returncode == 2, (bad, res.stderr)
+        assert "--statsd" in res.stderr
+
+
+def test_demo_into_postgresql_never_prints_the_password(tmp_path: Path, postgres_server: PostgresServer) -> None:
+    url = postgres_server.create_database("demo_e2e")
+    res = run("demo", "--users", "12", "--accounts", "1", "--store", url, "--format", "json", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert postgres_server.password not in res.stderr + res.stdout
+    assert "stored 1 snapshot(s)" in res.stderr

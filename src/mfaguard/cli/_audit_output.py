@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 import click
 
 from mfaguard.config import MetricsConfig
-from mfaguard.errors import EXIT_FAIL_UNDER, EXIT_OK, EXIT_PARTIAL
+from mfaguard.errors import EXIT_FAIL_UNDER, EXIT_OK, EXIT_PARTIAL, InputError
 from mfaguard.model import Snapshot
 
 __all__ = ["emit_metrics", "exit_code", "format_options", "output_snapshot", "save_snapshot"]
@@ -35,15 +32,13 @@ def format_options(func: click.decorators.FC) -> click.decorators.FC:
 
 
 def _write_atomic(path: str, text: str) -> None:
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+    from mfaguard.fileio import write_text_atomic
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_text_atomic(path, text)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", path=path, field="--output",
+                         hint="check the folder exists and is writable") from None
 
 
 def output_snapshot(snapshot: Snapshot, fmt: str, output: str | None, csv_table: str, top: int) -> None:
@@ -53,8 +48,11 @@ def output_snapshot(snapshot: Snapshot, fmt: str, output: str | None, csv_table:
         from mfaguard.report.table import print_snapshot
 
         if output:
-            with open(output, "w", encoding="utf-8") as fh:
-                print_snapshot(snapshot, Console(file=fh, width=160), top)
+            import io
+
+            buffer = io.StringIO()
+            print_snapshot(snapshot, Console(file=buffer, width=160), top)
+            _write_atomic(output, buffer.getvalue())
         else:
             print_snapshot(snapshot, top=top)
         return

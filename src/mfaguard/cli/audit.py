@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from typing import Any
 
 import click
@@ -23,7 +24,7 @@ def _metrics_overrides(metrics: MetricsConfig, statsd: str | None, pushgateway: 
     update: dict[str, Any] = {}
     if statsd:
         host, _, port = statsd.rpartition(":")
-        if not host or not port.isdigit():
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
             raise InputError(f"bad --statsd '{statsd}'", field="--statsd", hint="use HOST:PORT, e.g. 127.0.0.1:8125")
         base = metrics.statsd or StatsdConfig()
         update["statsd"] = base.model_copy(update={"host": host, "port": int(port)})
@@ -79,14 +80,15 @@ def run_and_report(
         click.echo(f"stored snapshot {snapshot.id} in {where}", err=True)
     for warning in emit_metrics(snapshot, config.metrics):
         click.echo(f"warning: {warning}", err=True)
-    code = exit_code(snapshot, fail_under if fail_under is not None else config.audit.fail_under)
+    # A shard sees part of the organization: --fail-under applies to the combined snapshot only.
+    threshold = None if shard else (fail_under if fail_under is not None else config.audit.fail_under)
+    code = exit_code(snapshot, threshold)
     if code == EXIT_PARTIAL:
         failed = sorted(snapshot.failed_accounts)
         click.echo(f"partial audit: {len(failed)} account(s) failed: {', '.join(failed)} "
                    "(see the collection errors; the others were stored)", err=True)
     elif code:
-        click.echo(f"org adoption {snapshot.org.pct:.1f}% is under --fail-under "
-                   f"{fail_under if fail_under is not None else config.audit.fail_under}", err=True)
+        click.echo(f"org adoption {snapshot.org.pct:.1f}% is under --fail-under {threshold}", err=True)
     return code
 
 
@@ -106,6 +108,8 @@ def run_and_report(
 @click.option("--shard", metavar="i/N", help="Audit only shard i of N (stable assignment by account id).")
 @click.option("--combine", "combine", type=click.IntRange(1), metavar="N",
               help="Do not audit: combine the latest snapshot of each of N shards into one org snapshot.")
+@click.option("--shard-window", type=click.IntRange(1), default=180, show_default=True, metavar="MINUTES",
+              help="With --combine: every shard must be at most this much older than the newest one.")
 @click.option("--statsd", metavar="HOST:PORT", help="Send StatsD gauges there.")
 @click.option("--pushgateway", metavar="URL", help="Push Prometheus metrics to this pushgateway.")
 @click.option("--prom-textfile", metavar="PATH", help="Write a node-exporter textfile.")
@@ -114,7 +118,7 @@ def run_and_report(
 def audit(ctx: click.Context, accounts: tuple[str, ...], fmt: str, csv_table: str, output: str | None, top: int,
           store_url: str | None, no_store: bool, fail_under: float | None, concurrency: int | None,
           no_device_kinds: bool, reuse_report: int | None, shard: str | None, combine: int | None,
-          statsd: str | None, pushgateway: str | None, prom_textfile: str | None,
+          shard_window: int, statsd: str | None, pushgateway: str | None, prom_textfile: str | None,
           endpoint_url: str | None) -> int:
     """Audit MFA adoption across the accounts of an organization.
 
@@ -138,13 +142,13 @@ def audit(ctx: click.Context, accounts: tuple[str, ...], fmt: str, csv_table: st
         update["aws"] = config.aws.model_copy(update={"endpoint_url": endpoint_url})
     config = config.model_copy(update=update)
     if combine:
-        return _combine(config, combine, fmt, output, csv_table, top, store_url, fail_under)
+        return _combine(config, combine, shard_window, fmt, output, csv_table, top, store_url, fail_under)
     return run_and_report(config, only=_split(accounts), shard=shard, fmt=fmt, output=output, csv_table=csv_table,
                           top=top, store_url=store_url, no_store=no_store, fail_under=fail_under)
 
 
-def _combine(config: Config, total: int, fmt: str, output: str | None, csv_table: str, top: int,
-             store_url: str | None, fail_under: float | None) -> int:
+def _combine(config: Config, total: int, window_minutes: int, fmt: str, output: str | None, csv_table: str,
+             top: int, store_url: str | None, fail_under: float | None) -> int:
     from mfaguard.audit.evaluate import combine_snapshots
     from mfaguard.store import open_store
 
@@ -156,6 +160,12 @@ def _combine(config: Config, total: int, fmt: str, output: str | None, csv_table
                 raise InputError(f"no stored snapshot for shard {index}/{total}", field="--combine",
                                  hint="run every shard (mfaguard audit --shard i/N) into the same store first")
             parts.append(part)
+        newest = max(p.taken_at for p in parts)
+        stale = [p for p in parts if newest - p.taken_at > timedelta(minutes=window_minutes)]
+        if stale:
+            names = ", ".join(f"{p.shard} ({p.taken_at:%Y-%m-%d %H:%M} UTC)" for p in stale)
+            raise InputError(f"shard snapshots from an earlier run: {names}", field="--combine",
+                             hint=f"re-run those shards, or widen --shard-window (now {window_minutes} minutes)")
         snapshot = combine_snapshots(parts)
         store.save(snapshot)
     output_snapshot(snapshot, fmt, output, csv_table, top)

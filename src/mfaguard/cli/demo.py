@@ -77,19 +77,22 @@ def demo(ctx: click.Context, n_accounts: int, n_users: int, seed: int, fmt: str,
 
         rng = random.Random(seed)
         store = None if no_store else (store_url or _default_demo_store())
+        where = ""
         today = utcnow()
         for day in range(days):
             snapshot = run_audit(config, now=today - timedelta(days=days - 1 - day)).snapshot
             if store:
-                save_snapshot(snapshot, store)
+                where = save_snapshot(snapshot, store)
             if day < days - 1:
                 # A day of rollout: some of the people without MFA enrol and are enforced.
                 missing = [(u.account_id, u.name) for u in snapshot.users if u.in_scope and not u.mfa]
                 enroll(emulator, org, rng.sample(missing, k=min(len(missing), max(1, len(missing) // 6))))
         output_snapshot(snapshot, fmt, output, csv_table, top)
         if store:
-            click.echo(f"stored {days} snapshot(s), the last {snapshot.id}, in {store}\n"
-                       f"  history: mfaguard history --store {store}", err=True)
+            # `where` is the store without a password; a file path can be given back as is.
+            again = store if "://" not in store else "<the same URL>"
+            click.echo(f"stored {days} snapshot(s), the last {snapshot.id}, in {where}\n"
+                       f"  history: mfaguard history --store {again}", err=True)
         for warning in emit_metrics(snapshot, config.metrics):
             click.echo(f"warning: {warning}", err=True)
         if serve:

@@ -106,11 +106,10 @@ def _rollout_progress(config_path: str | None, roster_path: str | None, snapshot
 
 
 def _write(path: Path, text: str) -> None:
+    from mfaguard.fileio import write_text_atomic
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename: a reader (a web server, a cron mailer) never sees half a report.
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_text_atomic(path, text)
     except OSError as exc:
         raise InputError(f"cannot write the report: {exc.strerror}", path=str(path), hint="check the folder") from None

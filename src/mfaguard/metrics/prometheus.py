@@ -54,6 +54,11 @@ def write_textfile(registry, path: str | os.PathLike[str]) -> list[str]:  # type
     from prometheus_client import write_to_textfile
 
     target = Path(path)
+    from mfaguard.fileio import is_special
+
+    if is_special(target):
+        # The client renames a temporary file over the target: never over a device such as /dev/null.
+        return [f"prometheus textfile {target}: not written: not a regular file"]
     try:
         write_to_textfile(str(target), registry)
     except OSError as exc:

@@ -134,6 +134,12 @@ def write_config(path: Path, text: str) -> None:
     """
     if path.is_symlink():
         path = path.resolve()
+    from mfaguard.fileio import is_special
+
+    if is_special(path):
+        # AWS_CONFIG_FILE=/dev/null: renaming over it would replace the device for the whole machine.
+        raise InputError("not a regular file; refusing to write profiles into it", path=str(path),
+                         hint="point AWS_CONFIG_FILE at a file, or unset it to use ~/.aws/config")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
     tmp = path.with_name(f".{path.name}.mfaguard.tmp")

@@ -6,10 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from mfaguard.store import open_store
 from tests.support.awsorg import Org, make_user
 from tests.support.postgres import PostgresServer
 
@@ -61,3 +64,31 @@ def test_combine_without_all_shards_is_a_clear_error(tmp_path: Path) -> None:
     res = mfaguard("audit", "--combine", "2", "--store", str(tmp_path / "empty.db"), cwd=tmp_path)
     assert res.returncode == 2
     assert "no stored snapshot for shard 0/2" in res.stderr
+
+
+def test_a_shard_ignores_fail_under_and_stale_shards_are_refused(org: Org, tmp_path: Path) -> None:
+    iam = org.iam(org.add_member("a"))
+    make_user(iam, "nomfa", console=True)
+    store = tmp_path / "s.db"
+    base = ["--endpoint-url", org.emulator.url, "--store", str(store)]
+    cfg = tmp_path / "mfaguard.toml"
+    cfg.write_text('[accounts]\nsource = "organizations"\nrole_name = "OrganizationAccountAccessRole"\n')
+    for index in range(2):
+        # Adoption is 0%: a shard still exits 0, the threshold is for the combined snapshot.
+        res = mfaguard("-c", str(cfg), "audit", *base, "--shard", f"{index}/2", "--fail-under", "90", cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+    combined = mfaguard("-c", str(cfg), "audit", *base, "--combine", "2", "--fail-under", "90", cwd=tmp_path)
+    assert combined.returncode == 4, combined.stderr
+
+    # Shard 1/2 from a run five hours before shard 0/2: refused unless the window allows it.
+    stale = tmp_path / "stale.db"
+    with open_store(str(store)) as src, open_store(str(stale)) as dst:
+        zero, one = src.latest(shard="0/2"), src.latest(shard="1/2")
+        assert zero is not None and one is not None
+        dst.save(zero)
+        dst.save(replace(one, taken_at=zero.taken_at - timedelta(hours=5)))
+    res = mfaguard("audit", "--combine", "2", "--store", str(stale), cwd=tmp_path)
+    assert res.returncode == 2
+    assert "shard snapshots from an earlier run: 1/2" in res.stderr
+    ok = mfaguard("audit", "--combine", "2", "--store", str(stale), "--shard-window", "400", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
