@@ -211,3 +211,13 @@ def test_tag_values_iam_refuses(tmp_path: Path, old: str, new: str, field: str, 
     err = _error(GOOD.replace(old, new), tmp_path)
     assert message in str(err) and err.field == field and err.line is not None
     assert "letters, digits, spaces and _ . : / = + - @" in str(err)
+
+
+def test_an_impossible_date_is_an_error_with_its_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from mfaguard.errors import InputError
+    from mfaguard.roster.load import parse_roster
+
+    text = "version: 1\npeople: []\nwaves:\n  - name: pilot\n    teams: []\n    target_date: 2026-13-01\n"
+    with pytest.raises(InputError) as info:
+        parse_roster(text, tmp_path / "roster.yaml")
+    assert info.value.line == 6 and "not a valid date" in str(info.value)

@@ -149,6 +149,25 @@ def _load(loader: YAML, text: str, path: Path) -> Any:
             path=str(path), line=mark.line + 1 if mark else None,
             hint="fix the syntax: indent with spaces, quote values containing ': ' or '#'",
         ) from None
+    except ValueError as exc:
+        # The YAML timestamp constructor rejects dates like 2026-13-01 with no position: find the line.
+        raise InputError(
+            f"not a valid date: {exc}", path=str(path), line=_bad_date_line(text),
+            hint="write dates as YYYY-MM-DD with a real month and day",
+        ) from None
+
+
+def _bad_date_line(text: str) -> int | None:
+    import datetime
+    import re
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        for y, m, d in re.findall(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])", line.split("#", 1)[0]):
+            try:
+                datetime.date(int(y), int(m), int(d))
+            except ValueError:
+                return number
+    return None
 
 
 def parse_roster(text: str, path: str | Path = "roster.yaml", *, resolve_files: bool = True) -> LoadedRoster:
