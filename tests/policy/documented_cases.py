@@ -126,8 +126,26 @@ TRUST_ALICE = doc({"Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "st
 TRUST_OTHER_ACCOUNT = doc({"Effect": "Allow", "Principal": {"AWS": "999999999999"}, "Action": "sts:AssumeRole"})
 TRUST_EC2 = doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
 ASSUME_ANY = doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})
-NOT_PRINCIPAL_DENY = doc({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"},
-                         {"Effect": "Deny", "NotPrincipal": {"AWS": ALICE}, "Action": "sts:AssumeRole"})
+# reference_policies_elements_notprincipal.html: NotPrincipal goes with Deny in resource-based policies (not
+# trust policies), and must list the account too (and for a role session: account, role and session), since
+# AWS checks the account, then the role, then the session or user.
+BUCKET = "arn:aws:s3:::confidential"
+ROOT = f"arn:aws:iam::{ACCT}:root"
+READER = f"arn:aws:iam::{ACCT}:role/reader"
+READER_SESSION = f"arn:aws:sts::{ACCT}:assumed-role/reader/audit-app"
+
+
+EC2_ONLY = doc({"Effect": "Allow", "Action": "ec2:*", "Resource": "*"})
+
+
+def bucket_allow(*arns: str) -> dict[str, Any]:
+    return doc({"Effect": "Allow", "Principal": {"AWS": list(arns)}, "Action": "s3:GetObject",
+                "Resource": f"{BUCKET}/*"})
+
+
+def not_principal_deny(*arns: str) -> dict[str, Any]:
+    return doc({"Effect": "Deny", "NotPrincipal": {"AWS": list(arns)}, "Action": "s3:*",
+                "Resource": [BUCKET, f"{BUCKET}/*"]})
 
 POWER_USER = doc({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"},
                  {"Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole", "iam:ListRoles"], "Resource": "*"})
@@ -135,10 +153,12 @@ POWER_USER = doc({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "
 
 def case(id: str, policies: list[dict[str, Any]], action: str, resource: str, expect: str, *,
          principal: str = ALICE, context: dict[str, Any] | None = None, boundary: dict[str, Any] | None = None,
-         trust: dict[str, Any] | None = None, resource_account: str = "", doc: str = "", why: str = "",
+         trust: dict[str, Any] | None = None, resource_policy: dict[str, Any] | None = None,
+         resource_account: str = "", doc: str = "", why: str = "",
          statements: tuple[str, ...] = ()) -> dict[str, Any]:
     return {"id": id, "policies": policies, "action": action, "resource": resource, "expect": expect,
             "principal": principal, "context": context or {}, "boundary": boundary, "trust": trust,
+            "resource_policy": resource_policy,
             "resource_account": resource_account, "doc": doc, "why": why, "statements": statements}
 
 
@@ -345,6 +365,15 @@ CASES: list[dict[str, Any]] = [
          boundary=BOUNDARY, doc="access_policies_boundaries.html"),
     case("boundary-grants-nothing-alone", [BOUNDARY_IDENTITY], "ec2:DescribeInstances", "*", "implicit-deny",
          boundary=BOUNDARY, doc="access_policies_boundaries.html"),
+    case("boundary-limits-resource-policy-naming-the-role", [], "s3:GetObject", f"{BUCKET}/x", "implicit-deny",
+         principal=READER_SESSION, boundary=EC2_ONLY, resource_policy=bucket_allow(READER),
+         doc="access_policies_boundaries.html"),
+    case("boundary-not-limiting-resource-policy-naming-the-session", [], "s3:GetObject", f"{BUCKET}/x", "allow",
+         principal=READER_SESSION, boundary=EC2_ONLY, resource_policy=bucket_allow(READER_SESSION),
+         doc="access_policies_boundaries.html"),
+    case("resource-policy-naming-the-role-grants-its-sessions", [], "s3:GetObject", f"{BUCKET}/x", "allow",
+         principal=READER_SESSION, resource_policy=bucket_allow(READER),
+         doc="reference_policies_elements_principal.html"),
     # -- role trust policies ---------------------------------------------------------------------------------
     case("trust-account-mfa", [ASSUME_ANY], "sts:AssumeRole", ROLE, "allow", trust=TRUST_ACCOUNT_MFA,
          context=MFA_TRUE, doc="id_credentials_mfa_configure-api-require.html"),
@@ -368,9 +397,27 @@ CASES: list[dict[str, Any]] = [
          principal="ec2.amazonaws.com", doc="reference_policies_elements_principal.html"),
     case("trust-service-not-a-user", [ASSUME_ANY], "sts:AssumeRole", ROLE, "implicit-deny", trust=TRUST_EC2,
          doc="reference_policies_elements_principal.html"),
-    case("not-principal-deny-others", [ASSUME_ANY], "sts:AssumeRole", ROLE, "explicit-deny",
-         trust=NOT_PRINCIPAL_DENY, principal=f"arn:aws:iam::{ACCT}:user/bob",
+    # -- NotPrincipal with Deny (resource-based policy) ------------------------------------------------------
+    case("not-principal-deny-others", [ALLOW_ALL], "s3:GetObject", f"{BUCKET}/x", "explicit-deny",
+         resource_policy=not_principal_deny(ALICE, ROOT), principal=f"arn:aws:iam::{ACCT}:user/bob",
          doc="reference_policies_elements_notprincipal.html"),
-    case("not-principal-named-allowed", [ASSUME_ANY], "sts:AssumeRole", ROLE, "allow", trust=NOT_PRINCIPAL_DENY,
+    case("not-principal-named-with-account-allowed", [ALLOW_ALL], "s3:GetObject", f"{BUCKET}/x", "allow",
+         resource_policy=not_principal_deny(ALICE, ROOT), doc="reference_policies_elements_notprincipal.html"),
+    case("not-principal-without-account-denies", [ALLOW_ALL], "s3:GetObject", f"{BUCKET}/x", "explicit-deny",
+         resource_policy=not_principal_deny(ALICE), doc="reference_policies_elements_notprincipal.html",
+         why="the account is checked first: not listed, so the Deny applies to alice too"),
+    case("not-principal-account-alone-exempts-no-user", [ALLOW_ALL], "s3:GetObject", f"{BUCKET}/x",
+         "explicit-deny", resource_policy=not_principal_deny(ROOT),
          doc="reference_policies_elements_notprincipal.html"),
+    case("not-principal-role-session-listed", [ALLOW_ALL], "s3:GetObject", f"{BUCKET}/x", "allow",
+         principal=READER_SESSION, resource_policy=not_principal_deny(READER_SESSION, READER, ROOT),
+         doc="reference_policies_elements_notprincipal.html"),
+    case("not-principal-role-without-session", [ALLOW_ALL], "s3:GetObject", f"{BUCKET}/x", "explicit-deny",
+         principal=READER_SESSION, resource_policy=not_principal_deny(READER, ROOT),
+         doc="reference_policies_elements_notprincipal.html",
+         why="the session ARN must be listed too (NotPrincipal takes no wildcards)"),
+    case("not-principal-boundary-always-denied", [ALLOW_ALL], "s3:GetObject", f"{BUCKET}/x", "explicit-deny",
+         boundary=ALLOW_ALL, resource_policy=not_principal_deny(ALICE, ROOT),
+         doc="reference_policies_elements_notprincipal.html",
+         why="a NotPrincipal Deny always denies principals that have a permissions boundary"),
 ]

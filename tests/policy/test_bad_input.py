@@ -70,6 +70,18 @@ def test_trust_policy_needs_principal() -> None:
             {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Aws": "*"}}]}, kind="trust")
 
 
+def test_not_principal_with_allow_is_rejected() -> None:
+    # AWS supports NotPrincipal only with Deny; an Allow would grant everyone else, anonymous callers included.
+    with pytest.raises(InputError, match="NotPrincipal works only with") as exc:
+        parse_policy({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "NotPrincipal": {"AWS": "111122223333"}}]},
+            kind="resource", source="bucket.json")
+    assert exc.value.field == "Statement[0].NotPrincipal"
+    with pytest.raises(InputError, match="a role trust policy cannot use NotPrincipal"):
+        parse_policy({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "sts:AssumeRole", "NotPrincipal": {"AWS": "111122223333"}}]}, kind="trust")
+
+
 def test_sid_gives_line_number() -> None:
     text = json.dumps({"Version": "2012-10-17", "Statement": [
         GOOD, {"Sid": "Broken", "Effect": "Allow", "Action": "s3:*", "Resource": "*",

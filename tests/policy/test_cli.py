@@ -148,3 +148,47 @@ def test_explain_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     rc, _, err = run(capsys, "explain", "--principal", "arn:aws:iam::123456789012:user/a", "--action", "s3:GetObject",
                      "--policy", broken)
     assert rc == 2 and "unknown condition operator 'StringEqualz'" in err and broken in err
+
+
+def test_explain_warns_of_unknown_actions_in_policies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A typo in a policy's Action matches nothing: the implicit deny must not come without a word.
+    typo = write(tmp_path, "typo.json", {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Read", "Effect": "Allow", "Action": "iam:GetUsr", "Resource": "*"}]})
+    rc, out, err = run(capsys, "explain", "--policy", typo, "--principal", "arn:aws:iam::123456789012:user/a",
+                       "--action", "iam:GetUser", "--format", "json")
+    assert rc == 0 and json.loads(out)["decision"] == "implicit-deny"
+    assert "warning: typo.json#Read: unknown action 'iam:GetUsr' (did you mean 'iam:GetUser'?)" in err
+
+
+def test_verify_refuses_unknown_self_service_action(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    details = write(tmp_path, "details.json", factory.details())
+    rc, _, err = run(capsys, "verify", "--authorization-details", details, "--self-service", "iam:CreateAcessKey")
+    assert rc == 2 and "unknown action 'iam:CreateAcessKey'" in err and "did you mean 'iam:CreateAccessKey'" in err
+
+
+def test_verify_refuses_the_wrong_kind_of_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A plan given as authorization details must not read as an empty account that passes.
+    plan = write(tmp_path, "plan.json", {"format_version": "1.2", "planned_values": {}})
+    rc, _, err = run(capsys, "verify", "--authorization-details", plan)
+    assert rc == 2 and "not a GetAccountAuthorizationDetails response" in err and "--terraform" in err
+    binary = tmp_path / "plan.bin"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xd0\xff")
+    rc, _, err = run(capsys, "verify", "--terraform", str(binary))
+    assert rc == 2 and f"{binary}: not a JSON text file" in err
+
+
+def test_explain_with_a_resource_policy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    s3 = write(tmp_path, "s3.json", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+    bucket = write(tmp_path, "bucket.json", {"Version": "2012-10-17", "Statement": [
+        {"Sid": "OnlyAlice", "Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::confidential/*",
+         "NotPrincipal": {"AWS": ["arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:root"]}}]})
+    base = ("explain", "--resource-policy", bucket, "--action", "s3:GetObject",
+            "--resource", "arn:aws:s3:::confidential/x", "--format", "json")
+    rc, out, _ = run(capsys, *base, "--policy", s3, "--principal", "arn:aws:iam::123456789012:user/alice")
+    assert rc == 0 and json.loads(out)["decision"] == "allow"
+    rc, out, _ = run(capsys, *base, "--policy", s3, "--principal", "arn:aws:iam::123456789012:user/bob")
+    data = json.loads(out)
+    assert data["decision"] == "explicit-deny" and [s["sid"] for s in data["statements"]] == ["OnlyAlice"]
+    rc, _, err = run(capsys, *base, "--trust", bucket, "--principal", "arn:aws:iam::123456789012:user/bob")
+    assert rc == 2 and "not both" in err

@@ -128,3 +128,39 @@ def test_policy_variables_only_where_allowed() -> None:
 def test_bad_conditions(op: str, value: Any, message: str) -> None:
     with pytest.raises(ConditionValueError, match=message.replace("(", r"\(")):
         parse_condition(op, "k", value, variables=True)
+
+
+def test_request_carries_the_current_time() -> None:
+    # AWS includes aws:CurrentTime and aws:EpochTime in every request: time-boxed access must evaluate.
+    from mfaguard.policy.document import parse_policy
+    from mfaguard.policy.evaluation import PolicySet, evaluate
+    from mfaguard.policy.request import Request
+
+    def until(when: str) -> PolicySet:
+        return PolicySet((parse_policy({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+             "Condition": {"DateLessThan": {"aws:CurrentTime": when},
+                           "NumericLessThan": {"aws:EpochTime": "4102444800"}}},
+        ]}),))
+
+    alice = "arn:aws:iam::123456789012:user/alice"
+    assert evaluate(until("2100-01-01T00:00:00Z"), Request.build(alice, "s3:GetObject")).allowed
+    assert not evaluate(until("2020-01-01T00:00:00Z"), Request.build(alice, "s3:GetObject")).allowed
+    fixed = Request.build(alice, "s3:GetObject", context={"aws:CurrentTime": "2019-06-01T00:00:00Z"})
+    assert evaluate(until("2020-01-01T00:00:00Z"), fixed).allowed  # a given time wins
+
+
+def test_sign_in_contexts_carry_a_token_issue_time() -> None:
+    # Deny "unless temporary credentials" (Null aws:TokenIssueTime): only long-term keys are refused.
+    from mfaguard.policy.document import parse_policy
+    from mfaguard.policy.evaluation import PolicySet, evaluate
+    from mfaguard.policy.request import MFA_CONTEXTS, Request
+
+    policies = PolicySet((parse_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ec2:DescribeInstances", "Resource": "*"},
+        {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"Null": {"aws:TokenIssueTime": "true"}}},
+    ]}),))
+    alice = "arn:aws:iam::123456789012:user/alice"
+    got = {ctx: evaluate(policies, Request.build(alice, "ec2:DescribeInstances", "*", keys)).outcome
+           for ctx, keys in MFA_CONTEXTS.items()}
+    assert got == {"access-keys": "explicit-deny", "no-mfa": "allow", "mfa": "allow"}

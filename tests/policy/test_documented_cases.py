@@ -16,6 +16,8 @@ def _run(case: dict[str, Any]):
     identity = tuple(parse_policy(p, name=f"policy{i}") for i, p in enumerate(case["policies"]))
     boundary = parse_policy(case["boundary"], name="boundary", kind="boundary") if case["boundary"] else None
     trust = parse_policy(case["trust"], name="trust", kind="trust") if case["trust"] else None
+    if case["resource_policy"]:
+        trust = parse_policy(case["resource_policy"], name="resource", kind="resource")
     policies = PolicySet(identity, boundary, trust, case["resource_account"])
     return evaluate(policies, Request.build(case["principal"], case["action"], case["resource"], case["context"]))
 

@@ -85,6 +85,36 @@ def test_explicit_deny_always_wins(stmts: list[dict[str, Any]], req: Request) ->
     assert decision.allowed == (bool(allows) and not denies)
 
 
+PRINCIPALS: list[Any] = ["*", {"AWS": f"arn:aws:iam::{ACCT}:root"}, {"AWS": f"arn:aws:iam::{ACCT}:user/alice"},
+                         {"AWS": [f"arn:aws:iam::{ACCT}:root", f"arn:aws:iam::{ACCT}:user/bob"]}]
+
+
+@st.composite
+def resource_statements(draw: st.DrawFn) -> dict[str, Any]:
+    s = draw(statements())
+    not_principal = s["Effect"] == "Deny" and draw(st.booleans())
+    s["NotPrincipal" if not_principal else "Principal"] = draw(st.sampled_from(PRINCIPALS[1:] if not_principal
+                                                                                else PRINCIPALS))
+    return s
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(statements(), min_size=1, max_size=4), st.lists(statements(), max_size=3),
+       st.lists(resource_statements(), max_size=3), requests())
+def test_explicit_deny_in_any_policy_type_wins(identity: list[dict[str, Any]], boundary: list[dict[str, Any]],
+                                               resource: list[dict[str, Any]], req: Request) -> None:
+    b = policy_of(boundary, "boundary") if boundary else None
+    r = parse_policy({"Version": "2012-10-17", "Statement": resource}, name="resource", kind="resource") \
+        if resource else None
+    policies = PolicySet((policy_of(identity),), b, r)
+    decision = evaluate(policies, req)
+    denies = [s for pol in policies.all_policies() for s in pol.statements
+              if s.effect == "Deny" and statement_matches(s, req, has_boundary=b is not None)]
+    assert (decision.outcome == "explicit-deny") == bool(denies)
+    if denies:
+        assert set(decision.statements) == set(denies)
+
+
 @settings(max_examples=200, deadline=None)
 @given(statements(effect="Allow"), st.lists(statements(), max_size=4), statements(effect="Allow"), requests(),
        st.lists(statements(), max_size=3))

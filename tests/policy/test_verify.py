@@ -189,3 +189,95 @@ def test_unknown_actions_in_policies_are_reported(catalog: Catalog) -> None:
 def test_empty_inventory_warns(catalog: Catalog) -> None:
     report = verify(from_authorization_details({"UserDetailList": []}, source="empty.json"), catalog)
     assert report.passed and report.warnings == ["empty.json: no IAM groups or roles found: nothing to prove"]
+
+
+def test_allow_on_one_named_resource_is_found(catalog: Catalog) -> None:
+    """An Allow scoped to one bucket matches none of the catalog's generic sample ARNs: the sweep must try
+    the resources the statement names, or verify passes while members without MFA can delete that bucket."""
+    d = factory.details(force=factory.force_mfa(extra_not_action=("s3:DeleteBucket", "s3:GetObject")))
+    d["GroupDetailList"][0]["GroupPolicyList"].append({"PolicyName": "Buckets", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": [
+            {"Sid": "ProdBucket", "Effect": "Allow", "Action": "s3:DeleteBucket", "Resource": "arn:aws:s3:::prod-data"},
+            {"Sid": "OwnPrefix", "Effect": "Allow", "Action": "s3:GetObject",
+             "Resource": "arn:aws:s3:::home/${aws:username}/*"}]}})
+    report = verify(from_authorization_details(d), catalog)
+    failed = check(report, "no-mfa-self-service-only")
+    assert not failed.passed and "s3:DeleteBucket" in failed.message and "s3:GetObject" in failed.message
+    assert {s.sid for s in failed.statements} == {"ProdBucket", "OwnPrefix"}
+    group = next(s for s in report.subjects if s.subject == "group/DeveloperMFAGroup")
+    resources = {a.resource.arn for a in group.allowed["access-keys"] if a.action.startswith("s3:")}
+    assert resources == {"arn:aws:s3:::prod-data", "arn:aws:s3:::home/mfaguard-probe/example"}
+
+
+def test_unknown_principal_arn_in_the_account_is_an_error(catalog: Catalog) -> None:
+    # A misspelt user ARN has no policies: "deny" would pass without proving anything.
+    from mfaguard.errors import InputError
+
+    props = ('[[property]]\nprincipal = "arn:aws:iam::123456789012:user/engineering/bobb"\n'
+             'action = "rds:DeleteDBInstance"\nexpect = "deny"\n')
+    with pytest.raises(InputError, match="unknown principal 'arn:aws:iam::123456789012:user/engineering/bobb'") as exc:
+        run(catalog, props)
+    assert exc.value.hint == "did you mean 'arn:aws:iam::123456789012:user/engineering/bob'?"
+    # Principals of other accounts stay allowed (their policies are simply unknown).
+    report = run(catalog, props.replace("123456789012:user/engineering/bobb", "999999999999:user/eve"))
+    assert check(report, "property").passed
+
+
+def test_principal_of_another_account_assuming_a_role(catalog: Catalog) -> None:
+    from mfaguard.policy.verification import evaluate_in
+
+    eve = "arn:aws:iam::999999999999:user/eve"
+    role = f"arn:aws:iam::{factory.ACCT}:role/DeveloperMFARole"
+    mfa = {"aws:MultiFactorAuthPresent": True}
+    inv = from_authorization_details(factory.details())
+    _, d = evaluate_in(inv, eve, "sts:AssumeRole", role, mfa)
+    assert d.outcome == "implicit-deny" and "trust policy does not allow" in d.reason
+    # Trusted by the role: the trust decides (eve's own account is assumed to allow); across accounts.
+    inv = from_authorization_details(factory.details(trust_doc=factory.trust(principal={"AWS": eve})))
+    _, d = evaluate_in(inv, eve, "sts:AssumeRole", role, mfa)
+    assert d.allowed and "cross-account" in d.reason
+    assert [s.label for s in d.statements] == ["(any identity permission)#Statement[0]",
+                                               "role/DeveloperMFARole:trust#AssumeRoleOnlyWithMFA"]
+    _, d = evaluate_in(inv, eve, "sts:AssumeRole", role, {})
+    assert not d.allowed
+    # Nothing in this account grants eve anything else.
+    _, d = evaluate_in(inv, eve, "s3:GetObject", "arn:aws:s3:::b/k", mfa)
+    assert d.outcome == "implicit-deny"
+
+
+def test_self_service_on_a_named_other_user_is_caught(catalog: Catalog) -> None:
+    force = factory.force_mfa()
+    force["Statement"].append({"Sid": "HelpTheAdmin", "Effect": "Allow", "Action": "iam:EnableMFADevice",
+                               "Resource": "arn:aws:iam::*:user/admin"})
+    report = run(catalog, force=force)
+    own = check(report, "own-user-only")
+    assert not own.passed and "iam:EnableMFADevice" in own.message
+    assert [s.sid for s in own.statements] == ["HelpTheAdmin"]
+    # The module's own statements (user/${aws:username} and user/*/${aws:username}) stay the member's own.
+    assert check(run(catalog), "own-user-only").passed
+
+
+def test_users_own_policies_are_checked(catalog: Catalog) -> None:
+    d = factory.details()
+    alice = d["UserDetailList"][0]
+    # alice's own policy is still under her group's force-MFA deny...
+    alice["UserPolicyList"] = [{"PolicyName": "S3", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}}]
+    # ...but a user outside every MFA group with a policy of its own escapes enforcement entirely.
+    d["UserDetailList"].append({"UserName": "ci", "Path": "/", "Arn": f"arn:aws:iam::{factory.ACCT}:user/ci",
+                                "GroupList": [], "UserPolicyList": [], "AttachedManagedPolicies": [
+                                    {"PolicyName": "AdministratorAccess",
+                                     "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]})
+    report = verify(from_authorization_details(d), catalog)
+    assert check(report, "access-keys-self-service-only", "user/alice").passed
+    ci = check(report, "access-keys-self-service-only", "user/ci")
+    assert not ci.passed and "beyond self-service allowed" in ci.message
+    assert [s.label for s in ci.statements] == ["arn:aws:iam::aws:policy/AdministratorAccess#Statement[0]"]
+    assert not check(report, "no-mfa-self-service-only", "user/ci").passed
+    assert {s.subject for s in report.subjects} >= {"user/alice", "user/ci"}
+    # Users without policies of their own are covered by their groups' checks.
+    assert "user/bob" not in {s.subject for s in report.subjects}
+    # A deliberate exception is skipped by name.
+    skipped = verify(from_authorization_details(d), catalog, skip=["access-keys-self-service-only:user/ci",
+                                                                   "no-mfa-self-service-only:user/ci"])
+    assert skipped.passed

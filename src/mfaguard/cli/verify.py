@@ -38,6 +38,8 @@ def _load_json(path: Path) -> Any:
         return json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    except UnicodeDecodeError:
+        raise InputError("not a JSON text file (not UTF-8)", path=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
 
@@ -84,12 +86,14 @@ def verify(terraform_json: Path | None, details_json: Path | None, live: bool, p
     """Prove what the policies allow with and without MFA; exit 1 naming the statement on a violation."""
     from mfaguard.policy.catalog import load_catalog
     from mfaguard.policy.properties import load_properties
-    from mfaguard.policy.verification import SELF_SERVICE_ACTIONS
+    from mfaguard.policy.verification import SELF_SERVICE_ACTIONS, check_action
     from mfaguard.policy.verification import verify as run_verify
 
+    catalog = load_catalog()
+    # A misspelt exemption would be compared as written and exempt nothing: refuse it up front.
+    self_service = tuple(check_action(a, catalog, field="--self-service") for a in self_service)
     inv = _inventory(terraform_json, details_json, live, profile, endpoint_url)
     props = load_properties(properties_file) if properties_file else []
-    catalog = load_catalog()
     report = run_verify(inv, catalog, properties=props, self_service=(*SELF_SERVICE_ACTIONS, *self_service),
                         skip=skip)
     if fmt == "json":
@@ -124,7 +128,9 @@ def _parse_keys(keys: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--boundary", "boundary_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A permissions boundary policy file (with --policy).")
 @click.option("--trust", "trust_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A role trust (or resource) policy file (with --policy).")
+              help="The trust policy of the role being assumed (with --policy).")
+@click.option("--resource-policy", "resource_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A resource-based policy of the resource, e.g. an S3 bucket policy (with --policy).")
 @click.option("--principal", required=True,
               help="group/NAME (a member), role/NAME, user/NAME, or an IAM/STS ARN.")
 @click.option("--action", required=True, help="service:Action, e.g. iam:CreateAccessKey.")
@@ -137,27 +143,36 @@ def _parse_keys(keys: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def explain(terraform_json: Path | None, details_json: Path | None, live: bool, profile: str | None,
             endpoint_url: str | None, policy_files: tuple[Path, ...], boundary_file: Path | None,
-            trust_file: Path | None, principal: str, action: str, resource: str, context_name: str,
-            keys: tuple[str, ...], expect: str | None, fmt: str) -> int:
+            trust_file: Path | None, resource_file: Path | None, principal: str, action: str, resource: str,
+            context_name: str, keys: tuple[str, ...], expect: str | None, fmt: str) -> int:
     """Answer one request: allowed or denied, and the statements that decided it."""
     from mfaguard.policy.catalog import load_catalog
     from mfaguard.policy.document import parse_policy
     from mfaguard.policy.evaluation import PolicySet, evaluate
     from mfaguard.policy.request import Principal, Request
-    from mfaguard.policy.verification import check_action, evaluate_in
+    from mfaguard.policy.verification import check_action, evaluate_in, unknown_action_warnings
 
     catalog = load_catalog()
     check_action(action, catalog)
     context = {**MFA_CONTEXTS[context_name], **_parse_keys(keys)}
-    inv = _inventory(terraform_json, details_json, live, profile, endpoint_url, required=not policy_files)
-    if inv is not None and policy_files:
-        raise click.UsageError("--policy describes the principal itself; do not combine it with a source")
+    own = policy_files or boundary_file or trust_file or resource_file
+    inv = _inventory(terraform_json, details_json, live, profile, endpoint_url, required=not own)
+    if inv is not None and own:
+        raise click.UsageError("--policy, --boundary, --trust and --resource-policy describe the request "
+                               "themselves; do not combine them with a source")
+    if trust_file and resource_file:
+        raise click.UsageError("give --trust (assuming a role) or --resource-policy, not both")
     if inv is not None:
         principal_obj, decision = evaluate_in(inv, principal, action, resource, context)
         req = Request.build(principal_obj, action, resource, context)
+        warnings = list(inv.warnings) + unknown_action_warnings(inv.all_policies(), catalog)
     else:
         def read(p: Path, kind: str) -> Any:
-            return parse_policy(p.read_text(), name=p.name, kind=kind, source=str(p))  # type: ignore[arg-type]
+            try:
+                text = p.read_text()
+            except UnicodeDecodeError:
+                raise InputError("not a JSON text file (not UTF-8)", path=str(p)) from None
+            return parse_policy(text, name=p.name, kind=kind, source=str(p))  # type: ignore[arg-type]
 
         try:
             principal_obj = Principal.from_arn(principal)
@@ -167,10 +182,13 @@ def explain(terraform_json: Path | None, details_json: Path | None, live: bool, 
         policies = PolicySet(
             identity=tuple(read(p, "identity") for p in policy_files),
             boundary=read(boundary_file, "boundary") if boundary_file else None,
-            resource=read(trust_file, "trust") if trust_file else None,
+            resource=read(trust_file, "trust") if trust_file else
+            read(resource_file, "resource") if resource_file else None,
         )
         req = Request.build(principal_obj, action, resource, context)
         decision = evaluate(policies, req)
+        # A misspelt action in a policy matches nothing and silently changes the answer: say so.
+        warnings = unknown_action_warnings(policies.all_policies(), catalog)
     if fmt == "json":
         from mfaguard.policy.render import explain_to_dict
 
@@ -179,6 +197,8 @@ def explain(terraform_json: Path | None, details_json: Path | None, live: bool, 
         from mfaguard.policy.render import print_explain
 
         print_explain(req, decision, _console())
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
     if expect and ("allow" if decision.allowed else "deny") != expect:
         click.echo(f"expected {expect}, got {decision.outcome}", err=True)
         return EXIT_VIOLATION

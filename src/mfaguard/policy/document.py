@@ -223,6 +223,12 @@ def _parse_statement(raw: Mapping[str, Any], index: int, policy: str, kind: Poli
                               hint="Principal belongs in trust and resource policies")
         pfield = "Principal" if "Principal" in raw else "NotPrincipal"
         not_principal = pfield == "NotPrincipal"
+        if not_principal and kind == "trust":
+            raise _FieldError("a role trust policy cannot use NotPrincipal (AWS rejects it)", pfield,
+                              hint="name the trusted principals in Principal; narrow them with a Condition")
+        if not_principal and effect == "Allow":
+            raise _FieldError("NotPrincipal works only with \"Effect\": \"Deny\" (AWS does not support it with "
+                              "Allow)", pfield, hint="name the principals in Principal instead")
         principal = _parse_principal(raw[pfield], pfield)
     elif kind in ("trust", "resource"):
         raise _FieldError("a trust or resource policy statement needs Principal or NotPrincipal",

@@ -21,7 +21,7 @@ from mfaguard.policy.document import Policy, PrincipalSpec, Statement
 from mfaguard.policy.patterns import Mode
 from mfaguard.policy.request import Principal, Request
 
-__all__ = ["Decision", "PolicySet", "evaluate", "principal_matches", "statement_matches"]
+__all__ = ["Decision", "PolicySet", "evaluate", "not_principal_exempts", "principal_matches", "statement_matches"]
 
 Outcome = Literal["allow", "explicit-deny", "implicit-deny"]
 
@@ -62,8 +62,9 @@ class Decision:
         }
 
 
-def statement_matches(st: Statement, req: Request) -> bool:
-    """Does the statement apply to the request (action, resource, principal and every condition)?"""
+def statement_matches(st: Statement, req: Request, *, has_boundary: bool = False) -> bool:
+    """Does the statement apply to the request (action, resource, principal and every condition)?
+    ``has_boundary``: the principal has a permissions boundary (NotPrincipal never exempts it)."""
     if not st.matches_action(req.action_lower):
         return False
     if st.resources is not None:
@@ -74,8 +75,12 @@ def statement_matches(st: Statement, req: Request) -> bool:
                 break
         if hit == st.not_resource:
             return False
-    if st.principal is not None and principal_matches(st.principal, req.principal) == st.not_principal:
-        return False
+    if st.principal is not None:
+        if st.not_principal:
+            if not has_boundary and not_principal_exempts(st.principal, req.principal):
+                return False
+        elif not principal_matches(st.principal, req.principal):
+            return False
     return all(c.evaluate(req.lookup) for c in st.conditions)
 
 
@@ -104,6 +109,22 @@ def principal_matches(spec: PrincipalSpec, p: Principal, *, specifically: bool =
     return False
 
 
+def not_principal_exempts(spec: PrincipalSpec, p: Principal) -> bool:
+    """Is the principal outside a (Deny) NotPrincipal statement? AWS checks the account, then the role, then
+    the session (or the user): each must be listed, so naming only a user or a role exempts nobody, and
+    naming only the account exempts only its root user."""
+    if spec.anyone or "*" in spec.aws:
+        return True
+    if p.kind == "service":
+        return p.name in spec.service
+    if p.kind == "federated":
+        return p.name in spec.federated
+    chain = [f"arn:aws:iam::{p.account}:root", p.arn]
+    if p.kind == "assumed-role":
+        chain.insert(1, p.role_arn)
+    return all(arn in spec.aws for arn in chain)
+
+
 def _same_role(value: str, p: Principal) -> bool:
     parts = value.split(":", 5)
     if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
@@ -111,13 +132,14 @@ def _same_role(value: str, p: Principal) -> bool:
     return parts[4] == p.account and parts[5].rsplit("/", 1)[-1] == p.name
 
 
-def _matching(policy: Policy | None, req: Request) -> tuple[list[Statement], list[Statement]]:
+def _matching(policy: Policy | None, req: Request, *, has_boundary: bool = False,
+              ) -> tuple[list[Statement], list[Statement]]:
     allows: list[Statement] = []
     denies: list[Statement] = []
     if policy is None:
         return allows, denies
     for st in policy.statements:
-        if statement_matches(st, req):
+        if statement_matches(st, req, has_boundary=has_boundary):
             (denies if st.effect == "Deny" else allows).append(st)
     return allows, denies
 
@@ -130,16 +152,26 @@ def evaluate(policies: PolicySet, req: Request) -> Decision:
         id_allows += a
         denies += d
     b_allows, b_denies = _matching(policies.boundary, req)
-    r_allows, r_denies = _matching(policies.resource, req)
+    r_allows, r_denies = _matching(policies.resource, req, has_boundary=policies.boundary is not None)
     denies += b_denies + r_denies
     if denies:
         return Decision("explicit-deny", tuple(denies), "an explicit Deny applies")
 
     identity_ok = bool(id_allows) and (policies.boundary is None or bool(b_allows))
     same_account = not policies.resource_account or policies.resource_account == req.principal.account
-    specific = [s for s in r_allows
-                if s.principal is None or s.not_principal
-                or principal_matches(s.principal, req.principal, specifically=True)]
+    boundary_blocks = policies.boundary is not None and not b_allows
+
+    def grants_directly(s: Statement) -> bool:
+        if s.principal is None:
+            return True
+        if not principal_matches(s.principal, req.principal, specifically=True):
+            return False
+        # A resource policy naming the role grants its sessions only within the role's permissions boundary;
+        # naming the session itself grants regardless (access_policies_boundaries.html).
+        session = req.principal.kind == "assumed-role"
+        return not (boundary_blocks and session and req.principal.arn not in s.principal.aws)
+
+    specific = [s for s in r_allows if grants_directly(s)]
 
     if policies.resource is None:
         if identity_ok:

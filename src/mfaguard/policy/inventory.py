@@ -141,8 +141,11 @@ def from_authorization_details(details: Mapping[str, Any] | list[Mapping[str, An
     merged: dict[str, list[Any]] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [],
                                     "Policies": []}
     for page in pages:
-        if not isinstance(page, Mapping):
-            raise InputError("not a GetAccountAuthorizationDetails response", path=source)
+        # Any other JSON (a Terraform plan, say) would otherwise read as an empty account and pass.
+        if not isinstance(page, Mapping) or not set(page) & set(merged):
+            raise InputError("not a GetAccountAuthorizationDetails response", path=source,
+                             hint="save it with `aws iam get-account-authorization-details > details.json`; "
+                             "a Terraform plan or state goes to --terraform")
         for k in merged:
             merged[k] += list(page.get(k, []))
     account = ""

@@ -50,6 +50,8 @@ def load_properties(path: str | Path) -> list[PropertySpec]:
         text = p.read_text()
     except OSError as exc:
         raise InputError(f"cannot read properties file: {exc.strerror}", path=str(p)) from None
+    except UnicodeDecodeError:
+        raise InputError("not a text file (not UTF-8)", path=str(p)) from None
     return parse_properties(text, source=str(p), fmt="json" if p.suffix == ".json" else "toml")
 
 

@@ -12,7 +12,7 @@ import base64
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 __all__ = ["MFA_CONTEXTS", "Principal", "Request", "mfa_context", "normalize_context"]
@@ -139,6 +139,11 @@ class Request:
               context: Mapping[str, Any] | None = None) -> Request:
         p = Principal.from_arn(principal) if isinstance(principal, str) else principal
         merged = p.context()
+        # AWS puts the time of the request in every request context; time-boxed policies
+        # (DateLessThan aws:CurrentTime) would otherwise never match.
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        merged["aws:currenttime"] = (now.isoformat().replace("+00:00", "Z"),)
+        merged["aws:epochtime"] = (str(int(now.timestamp())),)
         merged.update(normalize_context(context or {}))
         return cls(principal=p, action=action, resource=resource, context=merged)
 
@@ -147,13 +152,15 @@ class Request:
 
 
 # The three ways a person reaches AWS, and what aws:MultiFactorAuthPresent says in each.
+# Both sign-ins use temporary credentials, which carry aws:TokenIssueTime (here: a minute ago).
+_ISSUED = (datetime.now(timezone.utc).replace(microsecond=0) - timedelta(seconds=60)).isoformat().replace("+00:00", "Z")
 MFA_CONTEXTS: dict[str, dict[str, Any]] = {
-    # Long-term access keys sign the request directly: the MFA keys are absent.
+    # Long-term access keys sign the request directly: the MFA keys (and aws:TokenIssueTime) are absent.
     "access-keys": {},
     # Console sign-in or a session token obtained without MFA: present and false.
-    "no-mfa": {"aws:MultiFactorAuthPresent": False},
+    "no-mfa": {"aws:MultiFactorAuthPresent": False, "aws:TokenIssueTime": _ISSUED},
     # A session from GetSessionToken/AssumeRole with a TOTP code, or a console MFA sign-in.
-    "mfa": {"aws:MultiFactorAuthPresent": True, "aws:MultiFactorAuthAge": 60},
+    "mfa": {"aws:MultiFactorAuthPresent": True, "aws:MultiFactorAuthAge": 60, "aws:TokenIssueTime": _ISSUED},
 }
 
 

