@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support.ports import free_port, wait_for_port
+from tests.support.ports import free_port, stop_process, wait_for_port
 
 CARBON_CACHE = "/usr/bin/carbon-cache"
 SYSTEM_PYTHON = "/usr/bin/python3"  # graphite-web is a Debian (dist-packages) Django app
@@ -132,13 +132,7 @@ class Graphite:
 
     def stop(self) -> None:
         for process in reversed(self.processes):
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_process(process)
 
 
 def available() -> str | None:

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.ports import free_port, wait_for_port
+from tests.support.ports import free_port, stop_process, wait_for_port
 
 REPO = Path(__file__).resolve().parents[2]
 STATS_JS = REPO / "node_modules" / "statsd" / "stats.js"
@@ -55,13 +55,7 @@ class Statsd:
         raise AssertionError(f"statsd gauges not as expected after {timeout}s (expected, seen): {missing}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.stopped = True
 
     def _mgmt(self, command: str) -> str:
