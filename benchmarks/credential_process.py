@@ -110,7 +110,11 @@ def _breakdown(env: dict[str, str], runs: int) -> dict[str, float]:
         out = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True)
         for i, value in enumerate(json.loads(out.stdout)):
             parts[i].append(value * 1000)
-    names = ("import the console script (mfaguard.entry)", "import the fast path", "read + decrypt the cache (scrypt, AES-GCM)")
+    names = (
+        "import the console script (mfaguard.entry)",
+        "import the fast path",
+        "read + decrypt the cache (scrypt, AES-GCM)",
+    )
     return {name: statistics.median(v) for name, v in zip(names, parts, strict=True)}
 
 
