@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
 from typing import Any
 
 import botocore.exceptions
@@ -138,8 +139,6 @@ class _Principals:
         )
 
 def _glob(name: str, pattern: str) -> bool:
-    from fnmatch import fnmatchcase
-
     return fnmatchcase(name.lower(), pattern.lower())
 
 def _devices(iam: Any, user: str) -> tuple[MfaDevice, ...]:
