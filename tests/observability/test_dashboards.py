@@ -33,7 +33,7 @@ def test_committed_dashboards_are_what_the_generator_writes() -> None:
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
-def test_dashboard_covers_the_brief(flavour: str) -> None:
+def test_dashboard_covers_the_issue(flavour: str) -> None:
     board = _load(flavour)
     titles = {p["title"] for p in board["panels"]}
     assert {
