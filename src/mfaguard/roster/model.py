@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 __all__ = [
     "ACCOUNT_NAME",
@@ -69,6 +69,19 @@ def _check(pattern: re.Pattern[str], value: str, what: str) -> str:
     if not pattern.match(value):
         raise ValueError(f"'{value}' is not a valid {what}")
     return value
+
+
+def _ssh_keys(v: list[str]) -> list[str]:
+    return [_check(SSH_KEY, k.strip(), "OpenSSH public key (ssh-ed25519 AAAA...)") for k in v]
+
+
+def _group_names(v: list[str]) -> list[str]:
+    return [_check(GROUP_NAME, g, "IAM group name") for g in v]
+
+
+# Checked the same way on a person (every account) and on one of their IAM users.
+SshKeys = Annotated[list[str], AfterValidator(_ssh_keys)]
+GroupNames = Annotated[list[str], AfterValidator(_group_names)]
 
 
 class Backend(_Model):
@@ -135,8 +148,8 @@ class AccountUser(_Model):
     console: bool = False
     cli: bool = False
     access_key_status: Literal["Active", "Inactive"] = "Active"
-    ssh_keys: list[str] = Field(default_factory=list)
-    groups: list[str] = Field(default_factory=list)
+    ssh_keys: SshKeys = Field(default_factory=list)
+    groups: GroupNames = Field(default_factory=list)
     path: str = "/"
     permissions_boundary: str | None = Field(None, description="ARN of the user's permissions boundary policy")
     tags: dict[str, str] = Field(default_factory=dict)
@@ -155,16 +168,6 @@ class AccountUser(_Model):
         if not IAM_PATH.match(v) or "//" in v:
             raise ValueError(f"'{v}' is not an IAM path: it starts and ends with '/', e.g. /engineering/")
         return v
-
-    @field_validator("ssh_keys")
-    @classmethod
-    def _ssh(cls, v: list[str]) -> list[str]:
-        return [_check(SSH_KEY, k.strip(), "OpenSSH public key (ssh-ed25519 AAAA...)") for k in v]
-
-    @field_validator("groups")
-    @classmethod
-    def _groups(cls, v: list[str]) -> list[str]:
-        return [_check(GROUP_NAME, g, "IAM group name") for g in v]
 
     @field_validator("tags")
     @classmethod
@@ -194,8 +197,8 @@ class Person(_Model):
     access: str | None = Field(None, description="access level; default: the team's, then defaults.access")
     enforcement: Literal["pending", "enforced", "exempt"] = "pending"
     pgp_key: str | None = Field(None, description="keybase:<user> or a public key file next to the roster")
-    ssh_keys: list[str] = Field(default_factory=list)
-    groups: list[str] = Field(default_factory=list, description="extra groups in every account")
+    ssh_keys: SshKeys = Field(default_factory=list)
+    groups: GroupNames = Field(default_factory=list, description="extra groups in every account")
     # One IAM user per account is the rule; a list allows the old second-user-for-the-CLI workaround.
     accounts: dict[str, list[AccountUser]] = Field(default_factory=dict)
 
@@ -220,16 +223,6 @@ class Person(_Model):
     @classmethod
     def _name(cls, v: str) -> str:
         return _tag_value(v, "the `person` tag (write O'Brien as OBrien)")
-
-    @field_validator("ssh_keys")
-    @classmethod
-    def _ssh(cls, v: list[str]) -> list[str]:
-        return [_check(SSH_KEY, k.strip(), "OpenSSH public key (ssh-ed25519 AAAA...)") for k in v]
-
-    @field_validator("groups")
-    @classmethod
-    def _groups(cls, v: list[str]) -> list[str]:
-        return [_check(GROUP_NAME, g, "IAM group name") for g in v]
 
     def users(self, account: str) -> list[AccountUser]:
         return self.accounts.get(account, [])
